@@ -1,0 +1,7 @@
+module github.com/newsflow/newsflow/services/fetcher
+
+go 1.26
+
+require github.com/newsflow/newsflow/pkg/events v0.0.0
+
+replace github.com/newsflow/newsflow/pkg/events => ../../pkg/events
