@@ -28,9 +28,10 @@ func Permanent(err error) error {
 }
 
 // IsPermanent reports whether retrying cannot help: the error is marked
-// Permanent or the message failed validation (events.ErrInvalid).
+// Permanent, or the message failed validation or has a schema version this
+// build cannot read (it waits in the DLQ for a newer one).
 func IsPermanent(err error) bool {
-	return errors.Is(err, ErrPermanent) || errors.Is(err, events.ErrInvalid)
+	return errors.Is(err, ErrPermanent) || errors.Is(err, events.ErrInvalid) || errors.Is(err, events.ErrSchemaVersion)
 }
 
 // Handler handles one message. It returns nil only after its output is
