@@ -20,7 +20,9 @@ func Connect(c Common, name string, log *zap.Logger, extra ...nats.Option) (*nat
 		nats.Timeout(5 * time.Second),
 		nats.RetryOnFailedConnect(false),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
-			log.Warn("nats disconnected", zap.Error(err))
+			if err != nil { // nil: we closed the connection ourselves
+				log.Warn("nats disconnected", zap.Error(err))
+			}
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
 			log.Info("nats reconnected", zap.String("url", nc.ConnectedUrlRedacted()))

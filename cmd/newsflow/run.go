@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"path/filepath"
+
+	"github.com/newsflow/newsflow/cmd/newsflow/internal/app"
+	"github.com/newsflow/newsflow/pkg/service"
+	"github.com/newsflow/newsflow/services/fetcher"
+	"go.uber.org/zap"
+)
+
+// runFlags are the flags of `newsflow run`, shared with `newsflow demo`.
+type runFlags struct {
+	app       app.Config
+	logs      service.Common
+	feedsFile string
+	fs        *flag.FlagSet
+}
+
+func newRunFlags(name, defaultHTTP, defaultNATS string, stderr io.Writer) *runFlags {
+	r := &runFlags{fs: flag.NewFlagSet(name, flag.ContinueOnError)}
+	fs := r.fs
+	fs.SetOutput(stderr)
+	fs.StringVar(&r.app.DataDir, "data", "./data", "directory for the JetStream store and the index")
+	fs.StringVar(&r.app.HTTPAddr, "http", defaultHTTP, "address of the search API, /healthz, /readyz and /metrics")
+	fs.StringVar(&r.app.NATSListen, "nats-listen", defaultNATS, "where the embedded NATS server accepts clients (empty: in-process only)")
+	fs.StringVar(&r.feedsFile, "feeds", "", "file with one feed URL a line (# comments)")
+	r.logs.RegisterLogFlags(fs)
+	r.app.Fetcher.RegisterFlags(fs)
+	r.app.Parser.RegisterFlags(fs)
+	r.app.Indexer.RegisterFlags(fs)
+	// The index lives under --data unless --index-dir says otherwise.
+	_ = fs.Set("index-dir", "")
+	return r
+}
+
+func (r *runFlags) parse(args []string) error {
+	if err := service.ParseFlags(r.fs, args); err != nil {
+		return err
+	}
+	if r.fs.NArg() > 0 {
+		return errors.New("unexpected arguments: " + r.fs.Arg(0))
+	}
+	feeds, err := fetcher.LoadFeeds(r.feedsFile)
+	if err != nil {
+		return err
+	}
+	r.app.Fetcher.Feeds = append(r.app.Fetcher.Feeds, feeds...)
+	if r.app.Indexer.IndexDir == "" {
+		r.app.Indexer.IndexDir = filepath.Join(r.app.DataDir, "index")
+	}
+	return r.app.Validate()
+}
+
+func (r *runFlags) logger() (*zap.Logger, error) {
+	return service.NewLogger(r.logs.LogFormat, r.logs.LogLevel)
+}
+
+func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
+	r := newRunFlags("run", "127.0.0.1:8080", "127.0.0.1:4222", stderr)
+	if err := r.parse(args); err != nil {
+		return err
+	}
+	log, err := r.logger()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+	ctx, stop := service.SignalContext(ctx)
+	defer stop()
+	a, err := app.New(ctx, r.app, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.Run(ctx)
+}

@@ -1,0 +1,221 @@
+package index
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/newsflow/newsflow/pkg/events"
+)
+
+// mappingVersion is stored in every index this package creates. Bump it when
+// the mapping or the document layout changes: an index with another version
+// is refused and must be rebuilt (by replaying NEWS_ARTICLES).
+const mappingVersion = "1"
+
+// mappingVersionKey is the internal (non-document) key holding mappingVersion.
+var mappingVersionKey = []byte("newsflow.mapping_version")
+
+// Field names of the indexed document.
+const (
+	fieldTitle        = "title"
+	fieldDescription  = "description"
+	fieldText         = "text"
+	fieldURL          = "url"
+	fieldSourceDomain = "source_domain"
+	fieldSourceName   = "source_name"
+	fieldLanguage     = "language"
+	fieldAuthors      = "authors"
+	fieldTags         = "tags"
+	fieldPublishedAt  = "published_at"
+	// fieldDoc holds the article exactly as events.Encode writes it; stored, not indexed.
+	fieldDoc = "doc_json"
+	// fieldVersion holds "<modified_at ns> <fetched_at ns>"; stored, not indexed.
+	fieldVersion = "doc_version"
+)
+
+// analyzerKeywordLower indexes a whole value as one lower-cased term.
+const analyzerKeywordLower = "keyword_lower"
+
+// newsMapping is the index mapping for articles. Documents are flat maps built
+// by toDoc; nothing outside the mapped fields is indexed, and no _all field is kept.
+func newsMapping() (*mapping.IndexMappingImpl, error) {
+	im := mapping.NewIndexMapping()
+	err := im.AddCustomAnalyzer(analyzerKeywordLower, map[string]interface{}{
+		"type":          custom.Name,
+		"tokenizer":     single.Name,
+		"token_filters": []string{lowercase.Name},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("news mapping: analyzer %s: %w", analyzerKeywordLower, err)
+	}
+	im.DefaultAnalyzer = en.AnalyzerName
+	im.IndexDynamic = false
+	im.StoreDynamic = false
+	im.DocValuesDynamic = false
+
+	// English full text, stored with term vectors for highlighting.
+	text := func() *mapping.FieldMapping {
+		f := mapping.NewTextFieldMapping()
+		f.Analyzer = en.AnalyzerName
+		f.IncludeInAll = false
+		f.DocValues = false
+		return f
+	}
+	keyword := func(store, docValues bool) *mapping.FieldMapping {
+		f := mapping.NewTextFieldMapping()
+		f.Analyzer = analyzerKeywordLower
+		f.Store = store
+		f.IncludeTermVectors = false
+		f.IncludeInAll = false
+		f.DocValues = docValues
+		return f
+	}
+	storedOnly := func() *mapping.FieldMapping {
+		f := mapping.NewTextFieldMapping()
+		f.Analyzer = analyzerKeywordLower
+		f.Index = false
+		f.Store = true
+		f.IncludeTermVectors = false
+		f.IncludeInAll = false
+		f.DocValues = false
+		return f
+	}
+	date := mapping.NewDateTimeFieldMapping()
+	date.IncludeInAll = false
+
+	doc := mapping.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt(fieldTitle, text())
+	doc.AddFieldMappingsAt(fieldDescription, text())
+	doc.AddFieldMappingsAt(fieldText, text())
+	doc.AddFieldMappingsAt(fieldURL, storedOnly())
+	doc.AddFieldMappingsAt(fieldSourceDomain, keyword(true, true))
+	doc.AddFieldMappingsAt(fieldSourceName, keyword(true, false))
+	doc.AddFieldMappingsAt(fieldLanguage, keyword(false, true))
+	doc.AddFieldMappingsAt(fieldAuthors, keyword(false, false))
+	doc.AddFieldMappingsAt(fieldTags, keyword(false, false))
+	doc.AddFieldMappingsAt(fieldPublishedAt, date)
+	doc.AddFieldMappingsAt(fieldDoc, storedOnly())
+	doc.AddFieldMappingsAt(fieldVersion, storedOnly())
+
+	im.DefaultMapping = doc
+	if err := im.Validate(); err != nil {
+		return nil, fmt.Errorf("news mapping: %w", err)
+	}
+	return im, nil
+}
+
+// version orders the versions of one article: by ModifiedAt when both have
+// one, else by FetchedAt.
+type version struct {
+	modified int64 // UnixNano of ModifiedAt; 0 when absent
+	fetched  int64 // UnixNano of FetchedAt
+}
+
+func versionOf(a *events.Article) version {
+	var v version
+	if a.ModifiedAt != nil && !a.ModifiedAt.IsZero() {
+		v.modified = a.ModifiedAt.UnixNano()
+	}
+	if !a.FetchedAt.IsZero() {
+		v.fetched = a.FetchedAt.UnixNano()
+	}
+	return v
+}
+
+// olderThan reports whether v is an older version than w. When both know
+// their modification time it decides; otherwise (or on a tie) the fetch time
+// does. Equal versions are not older, so a redelivery rewrites the document.
+func (v version) olderThan(w version) bool {
+	if v.modified != 0 && w.modified != 0 && v.modified != w.modified {
+		return v.modified < w.modified
+	}
+	return v.fetched < w.fetched
+}
+
+func (v version) String() string {
+	return strconv.FormatInt(v.modified, 10) + " " + strconv.FormatInt(v.fetched, 10)
+}
+
+func parseVersion(s string) (version, error) {
+	m, f, ok := strings.Cut(s, " ")
+	if !ok {
+		return version{}, fmt.Errorf("version %q: no separator", s)
+	}
+	var v version
+	var err error
+	if v.modified, err = strconv.ParseInt(m, 10, 64); err != nil {
+		return version{}, fmt.Errorf("version %q: %w", s, err)
+	}
+	if v.fetched, err = strconv.ParseInt(f, 10, 64); err != nil {
+		return version{}, fmt.Errorf("version %q: %w", s, err)
+	}
+	return v, nil
+}
+
+// toDoc returns the document indexed for a: the searchable fields plus the
+// encoded article (data, from events.Encode) and its version.
+func toDoc(a *events.Article, data []byte) map[string]interface{} {
+	d := map[string]interface{}{
+		fieldURL:          a.URL,
+		fieldSourceDomain: a.Source.Domain,
+		fieldDoc:          string(data),
+		fieldVersion:      versionOf(a).String(),
+	}
+	setString := func(k, v string) {
+		if v != "" {
+			d[k] = v
+		}
+	}
+	setString(fieldTitle, a.Title)
+	setString(fieldDescription, a.Description)
+	setString(fieldText, a.Text)
+	setString(fieldSourceName, a.Source.Name)
+	setString(fieldLanguage, normLang(a.Language))
+	if len(a.Authors) > 0 {
+		d[fieldAuthors] = a.Authors
+	}
+	if len(a.Tags) > 0 {
+		d[fieldTags] = a.Tags
+	}
+	if a.PublishedAt != nil && !a.PublishedAt.IsZero() {
+		d[fieldPublishedAt] = a.PublishedAt.UTC()
+	}
+	return d
+}
+
+// normLang lower-cases a language tag and writes "_" as "-" (en_US → en-us).
+func normLang(s string) string {
+	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "_", "-")
+}
+
+// cloneForEncode copies a so that events.Encode, which converts times to UTC
+// in place, leaves the caller's article untouched.
+func cloneForEncode(a *events.Article) *events.Article {
+	c := *a
+	if a.PublishedAt != nil {
+		t := *a.PublishedAt
+		c.PublishedAt = &t
+	}
+	if a.ModifiedAt != nil {
+		t := *a.ModifiedAt
+		c.ModifiedAt = &t
+	}
+	return &c
+}
+
+// utcPtr returns t in UTC, or nil for the zero time.
+func utcPtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}

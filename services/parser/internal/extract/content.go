@@ -1,0 +1,733 @@
+package extract
+
+import (
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// The body extractor is readability-style: paragraphs vote for their
+// ancestors by the amount of text and commas they hold, class and id names
+// push candidates up or down, link-heavy candidates lose, the best candidate
+// and its worthy siblings become the article, and boilerplate inside it is
+// removed. When the result is short, it retries with fewer filters.
+
+type flags uint8
+
+const (
+	flagStripUnlikely flags = 1 << iota
+	flagWeightClasses
+	flagCleanConditionally
+)
+
+const allFlags = flagStripUnlikely | flagWeightClasses | flagCleanConditionally
+
+// charThreshold is the text length under which a result is thought too
+// short and the extractor retries with fewer filters.
+const charThreshold = 500
+
+var (
+	reUnlikely = substrings("-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote|cookie|consent|newsletter|subscribe|promo|share|trending|read-more|readmore|outbrain|taboola")
+	reMaybe    = substrings("and|article|body|column|content|main|mathjax|shadow")
+	rePositive = substrings("article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story")
+	reNegative = substrings("-ad-|hidden|banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|nav|cookie|newsletter|subscribe|social|read-more|readmore|caption|trending|taboola")
+	// reBoilerplate names blocks that are never article text, matched as
+	// whole words of a class or id.
+	reBoilerplate = wordList("share|sharing|sharedaddy|social|socials|related|comment|comments|disqus|newsletter|subscribe|subscription|promo|promos|cookie|cookies|consent|gdpr|tags|tag-list|taglist|tags-list|sidebar|breadcrumb|breadcrumbs|advert|advertisement|advertising|ads|ad|adsbygoogle|sponsored|banner|popup|modal|outbrain|taboola|recommended|recommendations|trending|most-read|most-popular|read-more|readmore|more-stories|see-also|also-read|related-stories|related-articles|toolbar|signup|sign-up|nav|navbar|navigation|menu")
+	reCaption     = wordList("caption|figcaption|credit|credits|photo-credit|image-credit|media__footer|wp-caption-text")
+	reByline      = substrings("byline|author|dateline|writtenby|p-author")
+	reShare       = wordList("share|sharedaddy")
+	reSummary     = wordList("summary|standfirst|dek|lede|subtitle|subheadline|strapline|teaser|article__summary")
+	reReadMore    = regexp.MustCompile(`(?i)^\W*(read more|read also|also read|related|see also|recommended|more on this|more from|you may also like|you might also like|watch more|related stories|related articles|most read|trending|follow us|subscribe to|sign up for|click here|lesen sie auch|lesen sie mehr|mehr zum thema|auch interessant|weitere artikel|lire aussi|à lire aussi|a lire aussi|voir aussi|lee también|leer más|lea también|leia também|leia mais|leggi anche|читайте также|смотрите также)\b`)
+	// reJunkPara matches whole paragraphs that are page furniture.
+	reJunkPara    = regexp.MustCompile(`(?i)(printer[- ]friendly|e-?mail this (story|article|page)|share this (story|article|page)|click here to|advertisement$|^anzeige$|^werbung$|^publicité$|^publicidad$)`)
+	reDateLine    = wordList("date|dates|time|timestamp|dateline|published|updated|pubdate|post-date|entry-date|meta|article-meta|post-meta|entry-meta")
+	reCommas      = regexp.MustCompile(`[,\x{060C}\x{FE50}\x{FE10}\x{FE11}\x{2E41}\x{2E34}\x{2E32}\x{FF0C}]`)
+	reSentenceEnd = regexp.MustCompile(`\.( |$)`)
+	reHiddenStyle = regexp.MustCompile(`(?i)display\s*:\s*none|visibility\s*:\s*hidden`)
+)
+
+var unlikelyRoles = map[string]bool{
+	"menu": true, "menubar": true, "complementary": true, "navigation": true,
+	"alert": true, "alertdialog": true, "dialog": true,
+}
+
+// divToPElems are the elements that keep a div from being read as a paragraph.
+var divToPElems = map[atom.Atom]bool{
+	atom.A: false, atom.Blockquote: true, atom.Dl: true, atom.Div: true, atom.Img: true,
+	atom.Ol: true, atom.P: true, atom.Pre: true, atom.Table: true, atom.Ul: true,
+	atom.Section: true, atom.Article: true, atom.Figure: true, atom.H1: true, atom.H2: true,
+	atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true, atom.Header: true,
+	atom.Footer: true, atom.Aside: true, atom.Nav: true, atom.Form: true,
+}
+
+// phrasing elements may sit inside a paragraph.
+var phrasing = map[atom.Atom]bool{
+	atom.Abbr: true, atom.Audio: true, atom.B: true, atom.Bdo: true, atom.Br: true,
+	atom.Button: true, atom.Cite: true, atom.Code: true, atom.Data: true, atom.Datalist: true,
+	atom.Dfn: true, atom.Em: true, atom.Embed: true, atom.I: true, atom.Img: true,
+	atom.Input: true, atom.Kbd: true, atom.Label: true, atom.Mark: true, atom.Math: true,
+	atom.Meter: true, atom.Noscript: true, atom.Object: true, atom.Output: true,
+	atom.Progress: true, atom.Q: true, atom.Ruby: true, atom.Samp: true, atom.Script: true,
+	atom.Select: true, atom.Small: true, atom.Span: true, atom.Strong: true, atom.Sub: true,
+	atom.Sup: true, atom.Textarea: true, atom.Time: true, atom.Var: true, atom.Wbr: true,
+	atom.A: true, atom.Del: true, atom.Ins: true, atom.U: true, atom.S: true, atom.Font: true,
+	atom.Tt: true, atom.Big: true, atom.Strike: true, atom.Acronym: true,
+}
+
+type contentExtractor struct {
+	flags  flags
+	scores map[*html.Node]float64
+	// initial holds the score a candidate had before any paragraph voted.
+	initial map[*html.Node]float64
+	// title and description of the page: headings and standfirsts that
+	// repeat them are not body text.
+	title, description string
+}
+
+// cleanDocument removes what is never content, whatever the flags.
+func cleanDocument(doc *html.Node) {
+	var drop []*html.Node
+	walk(doc, func(n *html.Node) bool {
+		switch n.Type {
+		case html.CommentNode:
+			drop = append(drop, n)
+			return false
+		case html.ElementNode:
+		default:
+			return true
+		}
+		switch n.DataAtom {
+		case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Link, atom.Meta,
+			atom.Iframe, atom.Svg, atom.Canvas, atom.Object, atom.Embed, atom.Input,
+			atom.Select, atom.Textarea, atom.Button, atom.Head, atom.Dialog:
+			drop = append(drop, n)
+			return false
+		case atom.Form:
+			// ASP.NET pages wrap the whole page in a form: keep big ones.
+			if textLen(n) < charThreshold {
+				drop = append(drop, n)
+				return false
+			}
+		}
+		if n.DataAtom == 0 && (n.Data == "math" || strings.Contains(n.Data, ":")) {
+			// namespaced or unknown XML islands keep their text
+			return true
+		}
+		if hasAttr(n, "hidden") || reHiddenStyle.MatchString(attr(n, "style")) ||
+			(attr(n, "aria-hidden") == "true" && !strings.Contains(attr(n, "class"), "fallback-image")) {
+			if !isElem(n, atom.Body, atom.Html) {
+				drop = append(drop, n)
+				return false
+			}
+		}
+		return true
+	})
+	for _, n := range drop {
+		removeNode(n)
+	}
+}
+
+func (e *contentExtractor) classWeight(n *html.Node) float64 {
+	if e.flags&flagWeightClasses == 0 {
+		return 0
+	}
+	var w float64
+	if c := strings.ToLower(attr(n, "class")); c != "" {
+		if reNegative.MatchString(c) {
+			w -= 25
+		}
+		if rePositive.MatchString(c) {
+			w += 25
+		}
+	}
+	if id := strings.ToLower(attr(n, "id")); id != "" {
+		if reNegative.MatchString(id) {
+			w -= 25
+		}
+		if rePositive.MatchString(id) {
+			w += 25
+		}
+	}
+	return w
+}
+
+// stripUnlikely removes navigation, sidebars, comments, bylines and other
+// blocks whose names or roles say they are not the article.
+func (e *contentExtractor) stripUnlikely(doc *html.Node) {
+	var drop []*html.Node
+	walk(doc, func(n *html.Node) bool {
+		if n.Type != html.ElementNode {
+			return true
+		}
+		switch n.DataAtom {
+		case atom.Html, atom.Body, atom.A, atom.Article, atom.Main:
+			return true
+		case atom.Nav, atom.Aside, atom.Footer:
+			drop = append(drop, n)
+			return false
+		}
+		if unlikelyRoles[attr(n, "role")] {
+			drop = append(drop, n)
+			return false
+		}
+		m := classID(n)
+		if isByline(n, m) && textLen(n) < 100 {
+			drop = append(drop, n)
+			return false
+		}
+		if m != "" && reUnlikely.MatchString(m) && !reMaybe.MatchString(m) &&
+			!hasAncestor(n, atom.Table, atom.Code) {
+			drop = append(drop, n)
+			return false
+		}
+		return true
+	})
+	for _, n := range drop {
+		removeNode(n)
+	}
+}
+
+func isByline(n *html.Node, match string) bool {
+	if attr(n, "rel") == "author" || strings.Contains(attr(n, "itemprop"), "author") {
+		return true
+	}
+	return match != "" && reByline.MatchString(match)
+}
+
+func hasBlockDescendant(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && (divToPElems[c.DataAtom] || hasBlockDescendant(c)) {
+			return true
+		}
+	}
+	return false
+}
+
+func isPhrasing(n *html.Node) bool {
+	switch n.Type {
+	case html.TextNode:
+		return true
+	case html.ElementNode:
+		if phrasing[n.DataAtom] {
+			if n.DataAtom == atom.A || n.DataAtom == atom.Del || n.DataAtom == atom.Ins ||
+				n.DataAtom == atom.Span || n.DataAtom == atom.Font {
+				for c := n.FirstChild; c != nil; c = c.NextSibling {
+					if !isPhrasing(c) {
+						return false
+					}
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// divsToParagraphs turns divs without block children into paragraphs and
+// wraps loose text inside divs with block children into paragraphs.
+func divsToParagraphs(doc *html.Node) {
+	for _, n := range findAll(doc, atom.Div, atom.Section, atom.Article, atom.Main, atom.Td) {
+		if n.DataAtom == atom.Div && !hasBlockDescendant(n) {
+			n.DataAtom, n.Data = atom.P, "p"
+			continue
+		}
+		if n.DataAtom == atom.Td {
+			continue
+		}
+		var run []*html.Node
+		flush := func(before *html.Node) {
+			if len(run) == 0 {
+				return
+			}
+			var b strings.Builder
+			for _, r := range run {
+				rawText(r, &b)
+			}
+			if strings.TrimSpace(b.String()) != "" {
+				p := &html.Node{Type: html.ElementNode, DataAtom: atom.P, Data: "p"}
+				n.InsertBefore(p, run[0])
+				for _, r := range run {
+					n.RemoveChild(r)
+					p.AppendChild(r)
+				}
+			}
+			run = run[:0]
+		}
+		for _, c := range children(n) {
+			if isPhrasing(c) {
+				run = append(run, c)
+			} else {
+				flush(c)
+			}
+		}
+		flush(nil)
+	}
+}
+
+var scoredTags = []atom.Atom{atom.P, atom.Pre, atom.Td, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Blockquote}
+
+func (e *contentExtractor) initNode(n *html.Node) {
+	if _, ok := e.scores[n]; ok {
+		return
+	}
+	var s float64
+	switch n.DataAtom {
+	case atom.Div, atom.Article, atom.Main:
+		s = 5
+	case atom.Pre, atom.Td, atom.Blockquote:
+		s = 3
+	case atom.Address, atom.Ol, atom.Ul, atom.Dl, atom.Dd, atom.Dt, atom.Li, atom.Form:
+		s = -3
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Th:
+		s = -5
+	}
+	e.scores[n] = s + e.classWeight(n)
+	e.initial[n] = e.scores[n]
+}
+
+// grab returns the article container of doc, or nil.
+func (e *contentExtractor) grab(doc *html.Node) *html.Node {
+	body := findFirst(doc, atom.Body)
+	if body == nil {
+		body = doc
+	}
+	if e.flags&flagStripUnlikely != 0 {
+		e.stripUnlikely(body)
+	}
+	divsToParagraphs(body)
+
+	e.scores = map[*html.Node]float64{}
+	e.initial = map[*html.Node]float64{}
+	var candidates []*html.Node
+	for _, p := range findAll(body, scoredTags...) {
+		if p.Parent == nil || p.Parent.Type != html.ElementNode {
+			continue
+		}
+		if isElem(p, atom.Blockquote) && hasBlockDescendant(p) {
+			continue
+		}
+		text := innerText(p)
+		n := utf8.RuneCountInString(text)
+		if n < 25 {
+			continue
+		}
+		score := 1.0 + float64(len(reCommas.FindAllStringIndex(text, -1))+1) + math.Min(float64(n/100), 3)
+		level := 0
+		for a := p.Parent; a != nil && a.Type == html.ElementNode && level < 5; a = a.Parent {
+			if _, ok := e.scores[a]; !ok {
+				e.initNode(a)
+				candidates = append(candidates, a)
+			}
+			div := 1.0
+			switch {
+			case level == 1:
+				div = 2
+			case level > 1:
+				div = float64(level * 3)
+			}
+			e.scores[a] += score / div
+			level++
+		}
+	}
+	if len(candidates) == 0 {
+		return body
+	}
+	for _, c := range candidates {
+		e.scores[c] *= 1 - linkDensity(c)
+	}
+	sort.SliceStable(candidates, func(i, j int) bool { return e.scores[candidates[i]] > e.scores[candidates[j]] })
+	top := candidates[0]
+	if debug {
+		for _, c := range candidates[:min(8, len(candidates))] {
+			println("cand", c.Data, classID(c), int(e.scores[c]))
+		}
+	}
+	if isElem(top, atom.Body, atom.Html) {
+		return body
+	}
+	topScore := e.scores[top]
+
+	// Several good candidates under one ancestor: the ancestor is the article.
+	var alternatives [][]*html.Node
+	for _, c := range candidates[1:min(len(candidates), 5)] {
+		// Ancestors and descendants of top are the same content, not an alternative.
+		if e.scores[c]/topScore >= 0.75 && !contains(c, top) && !contains(top, c) {
+			var anc []*html.Node
+			for a := c.Parent; a != nil; a = a.Parent {
+				anc = append(anc, a)
+			}
+			alternatives = append(alternatives, anc)
+		}
+	}
+	if len(alternatives) >= 3 {
+		for p := top.Parent; p != nil && !isElem(p, atom.Body); p = p.Parent {
+			count := 0
+			for _, anc := range alternatives {
+				for _, a := range anc {
+					if a == p {
+						count++
+						break
+					}
+				}
+			}
+			if count >= 3 {
+				top = p
+				break
+			}
+		}
+	}
+	e.initNode(top)
+
+	// Climb while the parent scores better.
+	lastScore := e.scores[top]
+	threshold := lastScore / 3
+	for p := top.Parent; p != nil && p.Type == html.ElementNode && !isElem(p, atom.Body); p = p.Parent {
+		ps, ok := e.scores[p]
+		if !ok {
+			continue
+		}
+		if ps < threshold {
+			break
+		}
+		if ps > lastScore {
+			top = p
+			break
+		}
+		lastScore = ps
+	}
+	// An only child stands for its parent.
+	for p := top.Parent; p != nil && p.Type == html.ElementNode && !isElem(p, atom.Body) && len(elementChildren(p)) == 1; p = p.Parent {
+		top = p
+	}
+	e.initNode(top)
+	topScore = e.scores[top]
+	if debug {
+		println("top", top.Data, classID(top), int(topScore))
+	}
+
+	// Join siblings that look like more of the article.
+	parent := top.Parent
+	if parent == nil || isElem(top, atom.Body) {
+		return top
+	}
+	sibThreshold := math.Max(10, topScore*0.2)
+	topClass := attr(top, "class")
+	var keep []*html.Node
+	for _, s := range elementChildren(parent) {
+		if s == top {
+			keep = append(keep, s)
+			continue
+		}
+		if e.isStandfirst(s) || (e.description != "" && similar(innerText(s), e.description)) {
+			// A standfirst beside the body goes to Description.
+			continue
+		}
+		ok := false
+		bonus := 0.0
+		if topClass != "" && attr(s, "class") == topClass {
+			bonus = topScore * 0.2
+		}
+		// Siblings join by the text they hold, not by their class names.
+		if sc, scored := e.scores[s]; scored && sc+bonus >= sibThreshold && sc-e.initial[s] >= sibThreshold/2 {
+			ok = true
+		} else if isElem(s, atom.P) {
+			ld := linkDensity(s)
+			text := innerText(s)
+			n := utf8.RuneCountInString(text)
+			if n > 80 && ld < 0.25 {
+				ok = true
+			} else if n < 80 && n > 0 && ld == 0 && reSentenceEnd.MatchString(text) {
+				ok = true
+			}
+		}
+		if ok {
+			keep = append(keep, s)
+		}
+	}
+	if len(keep) == 1 {
+		return top
+	}
+	article := &html.Node{Type: html.ElementNode, DataAtom: atom.Div, Data: "div"}
+	for _, s := range keep {
+		parent.RemoveChild(s)
+		article.AppendChild(s)
+	}
+	return article
+}
+
+// isStandfirst reports whether n is the standfirst (summary) of the page,
+// which goes to Description, not to the text.
+func (e *contentExtractor) isStandfirst(n *html.Node) bool {
+	if m := classID(n); m != "" && reSummary.MatchString(m) && textLen(n) < 600 {
+		return true
+	}
+	return false
+}
+
+func similar(a, b string) bool {
+	a, b = strings.ToLower(collapse(a)), strings.ToLower(collapse(b))
+	if a == b {
+		return true
+	}
+	if len(a) > 20 && len(b) > 20 && (strings.HasPrefix(a, b) || strings.HasPrefix(b, a)) {
+		short := min(len(a), len(b))
+		return float64(short)/float64(max(len(a), len(b))) > 0.8
+	}
+	return false
+}
+
+// prepare removes boilerplate inside the article container.
+func (e *contentExtractor) prepare(article *html.Node) {
+	// Blocks that never belong to the text, by name or by role.
+	var drop []*html.Node
+	walk(article, func(n *html.Node) bool {
+		if n.Type != html.ElementNode {
+			return true
+		}
+		switch n.DataAtom {
+		case atom.Figcaption, atom.Aside, atom.Nav, atom.Footer, atom.Form, atom.Fieldset,
+			atom.H1, atom.Link, atom.Object, atom.Embed, atom.Menu:
+			drop = append(drop, n)
+			return false
+		}
+		if unlikelyRoles[attr(n, "role")] {
+			drop = append(drop, n)
+			return false
+		}
+		m := classID(n)
+		if m != "" {
+			if reCaption.MatchString(m) && textLen(n) < 400 {
+				drop = append(drop, n)
+				return false
+			}
+			if reBoilerplate.MatchString(m) {
+				tl, ld := textLen(n), linkDensity(n)
+				prose := isElem(n, atom.P) && tl >= 200 && ld < 0.3
+				if !prose && (!rePositive.MatchString(m) || ld > 0.3 || tl < 200) {
+					drop = append(drop, n)
+					return false
+				}
+			}
+			if reShare.MatchString(m) && textLen(n) < 500 {
+				drop = append(drop, n)
+				return false
+			}
+			if isByline(n, m) && textLen(n) < 100 {
+				drop = append(drop, n)
+				return false
+			}
+			if reDateLine.MatchString(m) && textLen(n) < 100 {
+				if _, _, ok := findDate(innerText(n)); ok {
+					drop = append(drop, n)
+					return false
+				}
+			}
+		}
+		return true
+	})
+	for _, n := range drop {
+		if debug && textLen(n) > 200 {
+			println("prepare drop", n.Data, classID(n), textLen(n))
+		}
+		removeNode(n)
+	}
+
+	// "Read more" boxes and similar teasers, by their text.
+	drop = drop[:0]
+	walk(article, func(n *html.Node) bool {
+		if !isElem(n, atom.P, atom.Div, atom.Section, atom.Ul, atom.Li, atom.Blockquote, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6) {
+			return true
+		}
+		t := innerText(n)
+		if len(t) < 300 && reReadMore.MatchString(t) {
+			ld := linkDensity(n)
+			if ld > 0.3 || len(t) < 40 || strings.HasPrefix(strings.ToLower(t), "read more") {
+				drop = append(drop, n)
+				return false
+			}
+		}
+		return true
+	})
+	for _, n := range drop {
+		removeNode(n)
+	}
+
+	// Headings repeating the title.
+	if e.title != "" {
+		for _, h := range findAll(article, atom.H2, atom.H3) {
+			if similar(innerText(h), e.title) {
+				removeNode(h)
+			}
+		}
+	}
+	for _, h := range findAll(article, atom.H2) {
+		if e.classWeight(h) < 0 {
+			removeNode(h)
+		}
+	}
+	// Standfirst blocks inside the container.
+	for _, n := range findAll(article, atom.P, atom.Div) {
+		if n.Parent != nil && e.isStandfirst(n) && n != article {
+			removeNode(n)
+		}
+	}
+
+	if e.flags&flagCleanConditionally != 0 {
+		for _, tag := range []atom.Atom{atom.Table, atom.Ul, atom.Ol, atom.Div, atom.Section} {
+			nodes := findAll(article, tag)
+			for i := len(nodes) - 1; i >= 0; i-- {
+				if e.shouldRemove(nodes[i]) {
+					if debug && textLen(nodes[i]) > 200 {
+						println("cond drop", nodes[i].Data, classID(nodes[i]), textLen(nodes[i]))
+					}
+					removeNode(nodes[i])
+				}
+			}
+		}
+	}
+
+	// Figures left with nothing but a picture and no text stay (images);
+	// empty paragraphs go.
+	for _, p := range findAll(article, atom.P) {
+		if strings.TrimSpace(innerText(p)) == "" && findFirst(p, atom.Img) == nil {
+			removeNode(p)
+		}
+	}
+}
+
+func isDataTable(t *html.Node) bool {
+	if attr(t, "role") == "presentation" || attr(t, "datatable") == "0" {
+		return false
+	}
+	if attr(t, "summary") != "" || findFirst(t, atom.Caption) != nil || findFirst(t, atom.Th) != nil ||
+		findFirst(t, atom.Thead) != nil || findFirst(t, atom.Colgroup) != nil {
+		return true
+	}
+	if findFirst(t, atom.Table) != nil {
+		return false
+	}
+	rows := len(findAll(t, atom.Tr))
+	cols := 0
+	for _, tr := range findAll(t, atom.Tr) {
+		cols = max(cols, len(findAll(tr, atom.Td)))
+	}
+	return rows >= 10 || cols > 4 || rows*cols > 10
+}
+
+func (e *contentExtractor) shouldRemove(n *html.Node) bool {
+	if n.Parent == nil {
+		return false
+	}
+	if isElem(n, atom.Table) && isDataTable(n) {
+		return false
+	}
+	if hasAncestor(n, atom.Code, atom.Pre) {
+		return false
+	}
+	isList := isElem(n, atom.Ul, atom.Ol)
+	weight := e.classWeight(n)
+	if weight+e.scores[n] < 0 {
+		return true
+	}
+	text := innerText(n)
+	if len(reCommas.FindAllStringIndex(text, -1)) >= 10 {
+		return false
+	}
+	p := float64(len(findAll(n, atom.P)))
+	img := float64(len(findAll(n, atom.Img)))
+	li := float64(len(findAll(n, atom.Li))) - 100
+	input := float64(len(findAll(n, atom.Input)))
+	contentLength := utf8.RuneCountInString(text)
+	var headingLen int
+	for _, h := range findAll(n, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6) {
+		headingLen += textLen(h)
+	}
+	headingDensity := 0.0
+	if contentLength > 0 {
+		headingDensity = float64(headingLen) / float64(contentLength)
+	}
+	ld := linkDensity(n)
+	inFigure := hasAncestor(n, atom.Figure)
+	remove := (img > 1 && p/img < 0.5 && !inFigure) ||
+		(!isList && li > p) ||
+		(input > math.Floor(p/3)) ||
+		(!isList && headingDensity < 0.9 && contentLength < 25 && (img == 0 || img > 2) && !inFigure) ||
+		(!isList && weight < 25 && ld > 0.2) ||
+		(weight >= 25 && ld > 0.5)
+	if isList && remove {
+		// A list of pictures is content.
+		allImages := true
+		for _, c := range elementChildren(n) {
+			if len(elementChildren(c)) != 1 || findFirst(c, atom.Img) == nil {
+				allImages = false
+				break
+			}
+		}
+		if allImages {
+			return false
+		}
+	}
+	if isList && !remove && ld > 0.5 && contentLength < 1000 {
+		// link lists inside the body: "more on this", tag clouds
+		return true
+	}
+	return remove
+}
+
+var debug = false
+
+// contains reports whether n is a or one of its ancestors.
+func contains(a, n *html.Node) bool {
+	for ; n != nil; n = n.Parent {
+		if n == a {
+			return true
+		}
+	}
+	return false
+}
+
+// A classMatcher tests a lower-cased class and id string.
+type classMatcher interface{ MatchString(string) bool }
+
+// substrings matches when any of the |-separated strings occurs.
+type substrings string
+
+func (m substrings) MatchString(s string) bool {
+	for _, w := range strings.Split(string(m), "|") {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// wordSet matches whole words of a class or id: runs of letters, or two or
+// three such runs joined by '-' or '_' ("read-more", "media__footer").
+type wordSet map[string]bool
+
+func wordList(list string) wordSet {
+	m := wordSet{}
+	for _, w := range strings.Split(list, "|") {
+		m[strings.NewReplacer("_", "-", "--", "-").Replace(w)] = true
+	}
+	return m
+}
+
+func (m wordSet) MatchString(s string) bool {
+	toks := strings.FieldsFunc(s, func(r rune) bool { return r < 'a' || r > 'z' })
+	for i, t := range toks {
+		if m[t] {
+			return true
+		}
+		if i+1 < len(toks) && m[t+"-"+toks[i+1]] {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,242 @@
+package extract
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// Small helpers over *html.Node. The extractor walks nodes directly: it is
+// faster than selector matching and it lets the scorer keep state per node.
+
+func attr(n *html.Node, key string) string {
+	if n == nil {
+		return ""
+	}
+	for _, a := range n.Attr {
+		if a.Namespace == "" && a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Namespace == "" && a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+func setAttr(n *html.Node, key, val string) {
+	for i, a := range n.Attr {
+		if a.Namespace == "" && a.Key == key {
+			n.Attr[i].Val = val
+			return
+		}
+	}
+	n.Attr = append(n.Attr, html.Attribute{Key: key, Val: val})
+}
+
+func isElem(n *html.Node, a ...atom.Atom) bool {
+	if n == nil || n.Type != html.ElementNode {
+		return false
+	}
+	if len(a) == 0 {
+		return true
+	}
+	for _, x := range a {
+		if n.DataAtom == x {
+			return true
+		}
+	}
+	return false
+}
+
+// classID is the lower-cased class and id of n, joined by a space.
+func classID(n *html.Node) string {
+	c, id := attr(n, "class"), attr(n, "id")
+	if c == "" && id == "" {
+		return ""
+	}
+	return strings.ToLower(c + " " + id)
+}
+
+// removeNode detaches n from its parent.
+func removeNode(n *html.Node) {
+	if n != nil && n.Parent != nil {
+		n.Parent.RemoveChild(n)
+	}
+}
+
+// children returns a snapshot of n's child nodes, safe to mutate while iterating.
+func children(n *html.Node) []*html.Node {
+	var out []*html.Node
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		out = append(out, c)
+	}
+	return out
+}
+
+func elementChildren(n *html.Node) []*html.Node {
+	var out []*html.Node
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// walk calls f for every node below n in document order; when f returns
+// false the node's children are skipped.
+func walk(n *html.Node, f func(*html.Node) bool) {
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		if f(c) {
+			walk(c, f)
+		}
+		c = next
+	}
+}
+
+// findAll returns the elements below n with one of the given tags.
+func findAll(n *html.Node, tags ...atom.Atom) []*html.Node {
+	var out []*html.Node
+	walk(n, func(c *html.Node) bool {
+		if isElem(c, tags...) {
+			out = append(out, c)
+		}
+		return true
+	})
+	return out
+}
+
+func findFirst(n *html.Node, tag atom.Atom) *html.Node {
+	var out *html.Node
+	walk(n, func(c *html.Node) bool {
+		if out != nil {
+			return false
+		}
+		if isElem(c, tag) {
+			out = c
+			return false
+		}
+		return true
+	})
+	return out
+}
+
+// hasAncestor reports whether n has an ancestor with one of the tags.
+func hasAncestor(n *html.Node, tags ...atom.Atom) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if isElem(p, tags...) {
+			return true
+		}
+	}
+	return false
+}
+
+var skipText = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
+	atom.Svg: true, atom.Math: false, atom.Head: true, atom.Title: true,
+	atom.Iframe: true, atom.Object: true, atom.Select: true, atom.Textarea: true,
+	atom.Button: true,
+}
+
+// rawText appends the text below n to b, without scripts and styles.
+func rawText(n *html.Node, b *strings.Builder) {
+	switch n.Type {
+	case html.TextNode:
+		b.WriteString(n.Data)
+		return
+	case html.ElementNode:
+		if skipText[n.DataAtom] {
+			return
+		}
+		if n.DataAtom == atom.Br {
+			b.WriteByte(' ')
+		}
+	case html.CommentNode:
+		return
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		rawText(c, b)
+		if c.Type == html.ElementNode && blockTags[c.DataAtom] {
+			b.WriteByte(' ')
+		}
+	}
+}
+
+// innerText is the whitespace-collapsed text below n.
+func innerText(n *html.Node) string {
+	var b strings.Builder
+	rawText(n, &b)
+	return collapse(b.String())
+}
+
+// textLen is the number of runes of innerText(n).
+func textLen(n *html.Node) int {
+	return utf8.RuneCountInString(innerText(n))
+}
+
+// collapse trims s and turns every run of white space into one space.
+func collapse(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// linkDensity is the share of n's text that sits inside links; links to
+// fragments of the same page weigh less.
+func linkDensity(n *html.Node) float64 {
+	total := textLen(n)
+	if total == 0 {
+		return 0
+	}
+	var linked float64
+	walk(n, func(c *html.Node) bool {
+		if isElem(c, atom.A) {
+			w := 1.0
+			if strings.HasPrefix(attr(c, "href"), "#") {
+				w = 0.3
+			}
+			linked += float64(textLen(c)) * w
+			return false
+		}
+		return true
+	})
+	return linked / float64(total)
+}
+
+// blockTags are elements that start a new paragraph in the text output.
+var blockTags = map[atom.Atom]bool{
+	atom.Address: true, atom.Article: true, atom.Aside: true, atom.Blockquote: true,
+	atom.Caption: true, atom.Center: true, atom.Dd: true, atom.Details: true,
+	atom.Dialog: true, atom.Div: true, atom.Dl: true, atom.Dt: true,
+	atom.Fieldset: true, atom.Figcaption: true, atom.Figure: true, atom.Footer: true,
+	atom.Form: true, atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true,
+	atom.H5: true, atom.H6: true, atom.Header: true, atom.Hgroup: true, atom.Hr: true,
+	atom.Li: true, atom.Main: true, atom.Nav: true, atom.Ol: true, atom.P: true,
+	atom.Pre: true, atom.Section: true, atom.Summary: true, atom.Table: true,
+	atom.Tbody: true, atom.Thead: true, atom.Tfoot: true, atom.Tr: true, atom.Ul: true,
+	atom.Legend: true, atom.Menu: true, atom.Body: true, atom.Html: true,
+	atom.Td: false, atom.Th: false,
+}

@@ -1,0 +1,106 @@
+// Package parser is the parser service: it consumes raw pages from
+// NEWS_PAGES, extracts a normalized Article from each (pure CPU, no network)
+// and publishes it on news.articles.v1.<src>. Replicas are competing
+// consumers on one durable consumer, so the stage scales with cores.
+package parser
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"runtime"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/newsflow/newsflow/pkg/events"
+	"github.com/newsflow/newsflow/pkg/service"
+	"github.com/newsflow/newsflow/services/parser/internal/extract"
+	"go.uber.org/zap"
+)
+
+// Durable is the name of the parser's durable consumer on NEWS_PAGES.
+const Durable = "parser"
+
+// ErrNoContent is returned by Parse for a page that yields neither a title
+// nor a body.
+var ErrNoContent = extract.ErrNoContent
+
+// Config configures the parser service.
+type Config struct {
+	// Workers is how many pages are parsed at once (default: the CPUs).
+	Workers int
+	// MaxDeliver is how many tries a page gets before the DLQ.
+	MaxDeliver int
+}
+
+// RegisterFlags defines the parser's flags on fs.
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	fs.IntVar(&c.Workers, "parser-workers", runtime.GOMAXPROCS(0), "pages parsed at once")
+	fs.IntVar(&c.MaxDeliver, "parser-max-deliver", 5, "tries per page before it goes to news.dlq.parser")
+}
+
+// Validate reports what is wrong with c.
+func (c *Config) Validate() error {
+	if c.Workers < 0 || c.MaxDeliver < 0 {
+		return errors.New("parser: workers and max deliver must not be negative")
+	}
+	return nil
+}
+
+// Parser is the parser service.
+type Parser struct {
+	cfg Config
+	js  jetstream.JetStream
+	log *zap.Logger
+	met *service.Metrics
+}
+
+// New returns a parser that consumes and publishes through js.
+func New(cfg Config, js jetstream.JetStream, log *zap.Logger, met *service.Metrics) (*Parser, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Parser{cfg: cfg, js: js, log: log.Named("parser"), met: met}, nil
+}
+
+// Run consumes pages until ctx is done, then drains in-flight work.
+func (p *Parser) Run(ctx context.Context) error {
+	return service.Consume(ctx, p.js, service.ConsumerConfig{
+		Stage:      events.StageParser,
+		Stream:     events.StreamPages,
+		Durable:    Durable,
+		Workers:    p.cfg.Workers,
+		MaxDeliver: p.cfg.MaxDeliver,
+	}, p.handle, p.log, p.met)
+}
+
+func (p *Parser) handle(ctx context.Context, msg jetstream.Msg) error {
+	page, err := events.DecodePage(msg.Data())
+	if err != nil {
+		return err
+	}
+	art, err := Parse(page)
+	if err != nil {
+		return err
+	}
+	if err := service.Publish(ctx, p.js, art, events.StageParser, nats.Header(msg.Headers()), p.met); err != nil {
+		return err
+	}
+	p.log.Debug("article published", zap.String("article_id", art.ID), zap.String("url", art.URL), zap.Int("words", art.WordCount))
+	return nil
+}
+
+// Parse extracts the Article from a fetched page: the same code path the
+// service runs, for the CLI and for tests. A page without content gives a
+// permanent error wrapping ErrNoContent.
+func Parse(page *events.Page) (*events.Article, error) {
+	art, err := extract.Article(page)
+	if err != nil {
+		if errors.Is(err, extract.ErrNoContent) {
+			return nil, service.Permanent(fmt.Errorf("parse %s: %w", page.URL, err))
+		}
+		return nil, fmt.Errorf("parse %s: %w", page.URL, err)
+	}
+	return art, nil
+}
