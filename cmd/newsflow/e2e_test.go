@@ -17,6 +17,7 @@ import (
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/app"
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/demo"
 	"github.com/newsflow/newsflow/pkg/events"
+	"github.com/newsflow/newsflow/pkg/service/servicetest"
 	"github.com/newsflow/newsflow/services/fetcher"
 	"github.com/newsflow/newsflow/services/indexer"
 	"github.com/newsflow/newsflow/services/parser"
@@ -91,18 +92,6 @@ func startPipeline(t *testing.T, feeds ...string) *pipeline {
 	return p
 }
 
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func (p *pipeline) getJSON(t *testing.T, path string, v any) int {
 	t.Helper()
 	resp, err := http.Get(p.base + path)
@@ -130,27 +119,7 @@ func (p *pipeline) search(t *testing.T, q string) searchResult {
 // settled waits until a durable consumer has nothing pending or unacked.
 func (p *pipeline) settled(t *testing.T, stream, durable string) {
 	t.Helper()
-	waitFor(t, 30*time.Second, durable+" settled", func() bool {
-		c, err := p.js.Consumer(context.Background(), stream, durable)
-		if err != nil {
-			return false
-		}
-		info, err := c.Info(context.Background())
-		return err == nil && info.NumPending == 0 && info.NumAckPending == 0
-	})
-}
-
-func (p *pipeline) streamMsgs(t *testing.T, name string) uint64 {
-	t.Helper()
-	s, err := p.js.Stream(context.Background(), name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.Info(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info.State.Msgs
+	servicetest.WaitFor(t, 30*time.Second, durable+" settled", func() bool { return servicetest.Settled(p.js, stream, durable) })
 }
 
 const rtPath = "/news/391130-coalition-strike-syria-tanf/"
@@ -166,7 +135,7 @@ func TestEndToEndSeedArticle(t *testing.T) {
 	defer sub.Unsubscribe()
 
 	var res searchResult
-	waitFor(t, 60*time.Second, "deconfliction searchable", func() bool {
+	servicetest.WaitFor(t, 60*time.Second, "deconfliction searchable", func() bool {
 		res = p.search(t, "deconfliction")
 		return res.Total > 0
 	})
@@ -243,7 +212,7 @@ func TestEndToEndSeedArticle(t *testing.T) {
 // Redelivering the same page (and the same article) leaves one document.
 func TestRedeliveryLeavesOneDocument(t *testing.T) {
 	p := startPipeline(t)
-	waitFor(t, 60*time.Second, "deconfliction searchable", func() bool { return p.search(t, "deconfliction").Total > 0 })
+	servicetest.WaitFor(t, 60*time.Second, "deconfliction searchable", func() bool { return p.search(t, "deconfliction").Total > 0 })
 	ctx := context.Background()
 	pages, err := p.js.Stream(ctx, events.StreamPages)
 	if err != nil {
@@ -261,7 +230,7 @@ func TestRedeliveryLeavesOneDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := p.streamMsgs(t, events.StreamArticles)
+	before := servicetest.StreamMsgs(t, p.js, events.StreamArticles)
 	for i := range 3 {
 		// New message ids, so JetStream stores them: a redelivery the
 		// de-duplication window cannot catch.
@@ -274,7 +243,7 @@ func TestRedeliveryLeavesOneDocument(t *testing.T) {
 	}
 	p.settled(t, events.StreamPages, parser.Durable)
 	p.settled(t, events.StreamArticles, "indexer")
-	if after := p.streamMsgs(t, events.StreamArticles); after != before+3 {
+	if after := servicetest.StreamMsgs(t, p.js, events.StreamArticles); after != before+3 {
 		// The parser's re-publishes of an unchanged article are duplicates
 		// by Nats-Msg-Id; only our three direct publishes are new.
 		t.Errorf("NEWS_ARTICLES grew from %d to %d, want +3", before, after)
@@ -288,7 +257,7 @@ func TestRedeliveryLeavesOneDocument(t *testing.T) {
 // good message still flows.
 func TestMalformedMessagesGoToDLQ(t *testing.T) {
 	p := startPipeline(t)
-	waitFor(t, 60*time.Second, "seed searchable", func() bool { return p.search(t, "deconfliction").Total > 0 })
+	servicetest.WaitFor(t, 60*time.Second, "seed searchable", func() bool { return p.search(t, "deconfliction").Total > 0 })
 	ctx := context.Background()
 	cases := []struct {
 		stage, subject string
@@ -308,7 +277,7 @@ func TestMalformedMessagesGoToDLQ(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 30*time.Second, "4 dead letters", func() bool { return p.streamMsgs(t, events.StreamDLQ) == 4 })
+	servicetest.WaitFor(t, 30*time.Second, "4 dead letters", func() bool { return servicetest.StreamMsgs(t, p.js, events.StreamDLQ) == 4 })
 	for seq := uint64(1); seq <= 4; seq++ {
 		m, err := dlq.GetMsg(ctx, seq)
 		if err != nil {
@@ -336,5 +305,5 @@ func TestMalformedMessagesGoToDLQ(t *testing.T) {
 	if _, err := p.js.PublishMsg(ctx, &nats.Msg{Subject: page.Subject(), Data: data}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 30*time.Second, "good page after bad ones searchable", func() bool { return p.search(t, "zonenovelword").Total == 1 })
+	servicetest.WaitFor(t, 30*time.Second, "good page after bad ones searchable", func() bool { return p.search(t, "zonenovelword").Total == 1 })
 }

@@ -12,54 +12,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/newsflow/newsflow/pkg/events"
 	"github.com/newsflow/newsflow/pkg/service"
-	"github.com/newsflow/newsflow/pkg/service/embedded"
+	"github.com/newsflow/newsflow/pkg/service/servicetest"
 	"go.uber.org/zap/zaptest"
 )
-
-func setup(t *testing.T) jetstream.JetStream {
-	t.Helper()
-	srv := embedded.ForTest(t)
-	nc, err := srv.Connect(t.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := service.EnsureStreams(ctx, js, service.DefaultStreamOptions()); err != nil {
-		t.Fatal(err)
-	}
-	return js
-}
-
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-func streamMsgs(t *testing.T, js jetstream.JetStream, name string) uint64 {
-	t.Helper()
-	s, err := js.Stream(context.Background(), name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.Info(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info.State.Msgs
-}
 
 func TestConsumeSettlesEveryOutcome(t *testing.T) {
 	cases := []struct {
@@ -82,7 +37,7 @@ func TestConsumeSettlesEveryOutcome(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			js := setup(t)
+			js := servicetest.JetStream(t)
 			var calls atomic.Int32
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 1)
@@ -103,14 +58,14 @@ func TestConsumeSettlesEveryOutcome(t *testing.T) {
 			for err != nil {
 				cons, err = js.Consumer(ctx, events.StreamPages, "test")
 			}
-			waitFor(t, 10*time.Second, "message settled", func() bool {
+			servicetest.WaitFor(t, 10*time.Second, "message settled", func() bool {
 				info, err := cons.Info(ctx)
 				return err == nil && info.NumAckPending == 0 && info.NumPending == 0 && info.NumRedelivered == 0 && calls.Load() >= tc.wantCalls
 			})
 			if got := calls.Load(); got != tc.wantCalls {
 				t.Errorf("handler calls = %d, want %d", got, tc.wantCalls)
 			}
-			waitFor(t, 5*time.Second, "dlq count", func() bool { return streamMsgs(t, js, events.StreamDLQ) == tc.wantDLQ })
+			servicetest.WaitFor(t, 5*time.Second, "dlq count", func() bool { return servicetest.StreamMsgs(t, js, events.StreamDLQ) == tc.wantDLQ })
 			if tc.wantDLQ > 0 {
 				st, err := js.Stream(ctx, events.StreamDLQ)
 				if err != nil {

@@ -12,8 +12,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/newsflow/newsflow/pkg/events"
-	"github.com/newsflow/newsflow/pkg/service"
-	"github.com/newsflow/newsflow/pkg/service/embedded"
+	"github.com/newsflow/newsflow/pkg/service/servicetest"
 	"github.com/newsflow/newsflow/services/fetcher"
 	"go.uber.org/zap/zaptest"
 )
@@ -33,20 +32,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	srv := embedded.ForTest(t)
-	nc, err := srv.Connect(t.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := service.EnsureStreams(context.Background(), js, service.DefaultStreamOptions()); err != nil {
-		t.Fatal(err)
-	}
-	e := &env{js: js}
+	e := &env{js: servicetest.JetStream(t)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/feed.xml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/rss+xml")
@@ -78,19 +64,6 @@ func (e *env) fetcher(t *testing.T, allowPrivate bool) *fetcher.Fetcher {
 	return f
 }
 
-func msgs(t *testing.T, js jetstream.JetStream, stream string) uint64 {
-	t.Helper()
-	s, err := js.Stream(context.Background(), stream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.Info(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info.State.Msgs
-}
-
 func TestRepollPublishesNothingNew(t *testing.T) {
 	e := newEnv(t)
 	f := e.fetcher(t, true)
@@ -106,7 +79,7 @@ func TestRepollPublishesNothingNew(t *testing.T) {
 			t.Fatalf("re-poll: %d new, %v; want 0", n, err)
 		}
 	}
-	if got := msgs(t, e.js, events.StreamItems); got != 3 {
+	if got := servicetest.StreamMsgs(t, e.js, events.StreamItems); got != 3 {
 		t.Errorf("NEWS_ITEMS holds %d messages, want 3", got)
 	}
 }
@@ -117,13 +90,9 @@ func TestPagesArePublishedWithFeedFallback(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
-	deadline := time.Now().Add(20 * time.Second)
-	for msgs(t, e.js, events.StreamPages) < 3 {
-		if time.Now().After(deadline) {
-			t.Fatalf("pages published: %d, want 3", msgs(t, e.js, events.StreamPages))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	servicetest.WaitFor(t, 20*time.Second, "3 pages published", func() bool {
+		return servicetest.StreamMsgs(t, e.js, events.StreamPages) == 3
+	})
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -159,7 +128,7 @@ func TestPrivateAddressesAreRefusedByDefault(t *testing.T) {
 	if _, err := f.PollOnce(context.Background(), e.site.URL+"/feed.xml"); err == nil || !strings.Contains(err.Error(), "blocked") {
 		t.Fatalf("poll of a loopback feed without --allow-private-networks: %v", err)
 	}
-	if e.fetches.Load() != 0 || msgs(t, e.js, events.StreamItems) != 0 {
+	if e.fetches.Load() != 0 || servicetest.StreamMsgs(t, e.js, events.StreamItems) != 0 {
 		t.Error("a refused feed reached the server or published items")
 	}
 }
