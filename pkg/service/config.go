@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 )
 
 // EnvPrefix is the prefix of the environment variable behind every flag:
@@ -61,8 +60,6 @@ type Common struct {
 	// Provision creates or updates the streams this service uses at start.
 	// Turn it off where an admin user provisions and services may not.
 	Provision bool
-	// ShutdownTimeout bounds how long in-flight work may take to drain.
-	ShutdownTimeout time.Duration
 }
 
 // RegisterFlags defines the common flags on fs with their defaults.
@@ -74,7 +71,6 @@ func (c *Common) RegisterFlags(fs *flag.FlagSet, defaultHTTP string) {
 	c.RegisterLogFlags(fs)
 	fs.StringVar(&c.HTTPAddr, "http", defaultHTTP, "address for /healthz, /readyz and /metrics (empty: off)")
 	fs.BoolVar(&c.Provision, "provision", true, "create or update the JetStream streams and consumers at start")
-	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight work may take to drain on shutdown")
 }
 
 // RegisterLogFlags defines only --log-format and --log-level.
@@ -91,9 +87,6 @@ func (c *Common) Validate() error {
 	}
 	if c.LogFormat != "json" && c.LogFormat != "console" {
 		errs = append(errs, fmt.Errorf("log-format %q: want json or console", c.LogFormat))
-	}
-	if c.ShutdownTimeout <= 0 {
-		errs = append(errs, errors.New("shutdown-timeout must be positive"))
 	}
 	return errors.Join(errs...)
 }

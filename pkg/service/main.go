@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -40,7 +41,7 @@ type Program struct {
 // environment, logger, NATS connection, stream provisioning, the HTTP server
 // and a graceful shutdown on SIGINT/SIGTERM. It exits the process.
 func Main(p Program) {
-	if err := run(p, os.Args[1:]); err != nil {
+	if err := run(p, os.Args[1:]); err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", p.Name, err)
 		os.Exit(1)
 	}
