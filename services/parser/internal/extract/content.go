@@ -343,11 +343,6 @@ func (e *contentExtractor) grab(doc *html.Node) *html.Node {
 	}
 	sort.SliceStable(candidates, func(i, j int) bool { return e.scores[candidates[i]] > e.scores[candidates[j]] })
 	top := candidates[0]
-	if debug {
-		for _, c := range candidates[:min(8, len(candidates))] {
-			println("cand", c.Data, classID(c), int(e.scores[c]))
-		}
-	}
 	if isElem(top, atom.Body, atom.Html) {
 		return body
 	}
@@ -407,9 +402,6 @@ func (e *contentExtractor) grab(doc *html.Node) *html.Node {
 	}
 	e.initNode(top)
 	topScore = e.scores[top]
-	if debug {
-		println("top", top.Data, classID(top), int(topScore))
-	}
 
 	// Join siblings that look like more of the article.
 	parent := top.Parent
@@ -532,9 +524,6 @@ func (e *contentExtractor) prepare(article *html.Node) {
 		return true
 	})
 	for _, n := range drop {
-		if debug && textLen(n) > 200 {
-			println("prepare drop", n.Data, classID(n), textLen(n))
-		}
 		removeNode(n)
 	}
 
@@ -583,9 +572,6 @@ func (e *contentExtractor) prepare(article *html.Node) {
 			nodes := findAll(article, tag)
 			for i := len(nodes) - 1; i >= 0; i-- {
 				if e.shouldRemove(nodes[i]) {
-					if debug && textLen(nodes[i]) > 200 {
-						println("cond drop", nodes[i].Data, classID(nodes[i]), textLen(nodes[i]))
-					}
 					removeNode(nodes[i])
 				}
 			}
@@ -679,8 +665,6 @@ func (e *contentExtractor) shouldRemove(n *html.Node) bool {
 	}
 	return remove
 }
-
-var debug = false
 
 // contains reports whether n is a or one of its ancestors.
 func contains(a, n *html.Node) bool {

@@ -10,6 +10,7 @@ import (
 // linkedData is what the extractor reads from JSON-LD (schema.org) blocks.
 type linkedData struct {
 	Headline      string
+	Name          string
 	Description   string
 	ArticleBody   string
 	DatePublished string
@@ -115,6 +116,7 @@ func (ld *linkedData) merge(o map[string]any) {
 		}
 	}
 	set(&ld.Headline, o["headline"])
+	set(&ld.Name, o["name"])
 	set(&ld.Headline, o["name"])
 	set(&ld.Description, o["description"])
 	if ld.ArticleBody == "" {

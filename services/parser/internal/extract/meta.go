@@ -98,7 +98,14 @@ func readMetadata(doc *goquery.Document, pageURL *url.URL) *metadata {
 	m.siteName = firstOf(m.meta("og:site_name", "application-name", "al:android:app_name", "al:ios:app_name", "twitter:app:name:iphone"), m.ld.Publisher)
 
 	// Title.
-	raw := firstOf(m.ld.Headline, m.meta("dc:title", "dcterm:title", "og:title", "weibo:article:title", "title", "twitter:title", "parsely-title", "sailthru.title"))
+	headline := m.ld.Headline
+	if n := m.ld.Name; n != "" && n != headline && m.htmlTitle != "" {
+		// schema.org name and headline differ: the one the <title> carries.
+		if strings.Contains(m.htmlTitle, n) && !strings.Contains(m.htmlTitle, headline) {
+			headline = n
+		}
+	}
+	raw := firstOf(headline, m.meta("dc:title", "dcterm:title", "og:title", "weibo:article:title", "title", "twitter:title", "parsely-title", "sailthru.title"))
 	if raw == "" {
 		raw = m.htmlTitle
 	}
@@ -215,7 +222,7 @@ func dedupe(vs []string, limit int) []string {
 	return out
 }
 
-var titleSeps = []string{" | ", " — ", " – ", " - ", " :: ", " « ", " » ", " · ", " / ", " ~ ", " • "}
+var titleSeps = []string{" | ", " — ", " – ", " -- ", " - ", " :: ", " « ", " » ", " · ", " / ", " ~ ", " • "}
 
 // cleanTitle removes a site name before or after the headline.
 func cleanTitle(t, site, h1, domain string) string {
