@@ -36,7 +36,7 @@ type Config struct {
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.IndexDir, "index-dir", "./data/index", "directory of the embedded bleve index (empty: in memory)")
 	fs.StringVar(&c.Durable, "indexer-durable", "indexer", "durable consumer name on NEWS_ARTICLES (one per full-copy replica)")
-	fs.IntVar(&c.Workers, "indexer-workers", 2, "articles indexed at once")
+	fs.IntVar(&c.Workers, "indexer-workers", 32, "articles indexed at once (concurrent writes share one index commit)")
 	fs.IntVar(&c.MaxDeliver, "indexer-max-deliver", 5, "tries per article before it goes to news.dlq.indexer")
 }
 

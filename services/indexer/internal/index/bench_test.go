@@ -89,16 +89,20 @@ func BenchmarkUpsert(b *testing.B) {
 			defer ix.Close()
 			ctx := context.Background()
 			var bytes int64
+			cpu := cpuMeter{}
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				arts := benchArticles(b, i, benchBatch)
 				bytes = int64(len(arts[0].Text))
 				b.StartTimer()
+				cpu.start()
 				if err := ix.Upsert(ctx, arts...); err != nil {
 					b.Fatal(err)
 				}
+				cpu.stop()
 			}
 			b.StopTimer()
+			cpu.report(b)
 			b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "docs/s")
 			b.SetBytes(bytes * benchBatch)
 		})
@@ -169,6 +173,7 @@ func BenchmarkRawBleveBatch(b *testing.B) {
 			}
 			defer idx.Close()
 			var bytes int64
+			cpu := cpuMeter{}
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				arts := benchArticles(b, i, benchBatch)
@@ -182,6 +187,7 @@ func BenchmarkRawBleveBatch(b *testing.B) {
 				}
 				bytes = int64(len(arts[0].Text))
 				b.StartTimer()
+				cpu.start()
 				batch := idx.NewBatch()
 				for j, a := range arts {
 					if err := batch.Index(a.ID, docs[j]); err != nil {
@@ -191,11 +197,29 @@ func BenchmarkRawBleveBatch(b *testing.B) {
 				if err := idx.Batch(batch); err != nil {
 					b.Fatal(err)
 				}
+				cpu.stop()
 			}
 			b.StopTimer()
+			cpu.report(b)
 			b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "docs/s")
 			b.SetBytes(bytes * benchBatch)
 		})
+	}
+}
+
+// cpuMeter sums process CPU time over the timed parts of a benchmark
+// (background merging that happens meanwhile included).
+type cpuMeter struct {
+	total, t0 time.Duration
+}
+
+func (m *cpuMeter) start() { m.t0 = processCPU() }
+func (m *cpuMeter) stop()  { m.total += processCPU() - m.t0 }
+
+// report adds the CPU milliseconds per operation (one batch) to b's output.
+func (m *cpuMeter) report(b *testing.B) {
+	if m.total > 0 {
+		b.ReportMetric(float64(m.total.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 	}
 }
 

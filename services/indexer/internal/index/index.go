@@ -130,8 +130,8 @@ func (ix *Index) Close() error {
 // Upsert writes arts in one bleve batch, keyed by article id, and returns
 // after the batch is committed (on disk: persisted and synced). A redelivered
 // article replaces its document, so each id has one document. Concurrent
-// calls are committed together in one batch (group commit), so many callers
-// of one article each cost about as much as one caller of many.
+// calls are committed together in one batch (group commit), so callers of
+// one article each share the cost of a commit (and its fsync).
 //
 // Upsert never goes back to an older version: an article whose ModifiedAt is
 // older than the stored one's is skipped; when either lacks ModifiedAt, or
