@@ -140,10 +140,16 @@ func search(ctx context.Context, client *http.Client, u string) (*searchResult, 
 		return nil, fmt.Errorf("search: %s", resp.Status)
 	}
 	var res searchResult
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 4<<20)).Decode(&res); err != nil {
+	if err := jsonDecode(resp, &res); err != nil {
 		return nil, err
 	}
 	return &res, nil
+}
+
+// jsonDecode decodes a bounded JSON response body into v and closes it.
+func jsonDecode(resp *http.Response, v any) error {
+	defer resp.Body.Close()
+	return json.NewDecoder(io.LimitReader(resp.Body, 4<<20)).Decode(v)
 }
 
 var markTags = regexp.MustCompile(`</?mark>`)

@@ -182,6 +182,11 @@ func Consume(ctx context.Context, js jetstream.JetStream, c ConsumerConfig, h Ha
 				it.Stop()
 				break
 			}
+			// Errors repeat while the server is away: pause instead of spinning.
+			select {
+			case <-ctx.Done():
+			case <-time.After(250 * time.Millisecond):
+			}
 			continue
 		}
 		jobs <- msg
