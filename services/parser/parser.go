@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"runtime"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -30,6 +31,9 @@ var ErrNoContent = extract.ErrNoContent
 type Config struct {
 	// Workers is how many pages are parsed at once (default: the CPUs).
 	Workers int
+	// AckWait is how long one try may take before JetStream redelivers the
+	// message to another replica (after a crash, say).
+	AckWait time.Duration
 	// MaxDeliver is how many tries a page gets before the DLQ.
 	MaxDeliver int
 }
@@ -38,11 +42,12 @@ type Config struct {
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.Workers, "parser-workers", runtime.GOMAXPROCS(0), "pages parsed at once")
 	fs.IntVar(&c.MaxDeliver, "parser-max-deliver", 5, "tries per page before it goes to news.dlq.parser")
+	fs.DurationVar(&c.AckWait, "parser-ack-wait", 30*time.Second, "how long one try may take before the message is redelivered")
 }
 
 // Validate reports what is wrong with c.
 func (c *Config) Validate() error {
-	if c.Workers < 0 || c.MaxDeliver < 0 {
+	if c.Workers < 0 || c.MaxDeliver < 0 || c.AckWait < 0 {
 		return errors.New("parser: workers and max deliver must not be negative")
 	}
 	return nil
@@ -72,6 +77,7 @@ func (p *Parser) Run(ctx context.Context) error {
 		Durable:    Durable,
 		Workers:    p.cfg.Workers,
 		MaxDeliver: p.cfg.MaxDeliver,
+		AckWait:    p.cfg.AckWait,
 	}, p.handle, p.log, p.met)
 }
 
