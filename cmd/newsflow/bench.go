@@ -1,0 +1,300 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"sort"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/newsflow/newsflow/cmd/newsflow/internal/app"
+	"github.com/newsflow/newsflow/cmd/newsflow/internal/benchsite"
+	"github.com/newsflow/newsflow/cmd/newsflow/internal/demo"
+	"github.com/newsflow/newsflow/pkg/events"
+	"github.com/newsflow/newsflow/pkg/service"
+	"github.com/newsflow/newsflow/services/parser"
+	"go.uber.org/zap"
+)
+
+// benchPages are the bundled pages the benchmark copies: real-looking
+// article pages of different structures.
+var benchPages = [][2]string{
+	{"www.rt.com", "/news/391130-coalition-strike-syria-tanf/"},
+	{"www.dailyledger.example", "/news/2024/03/14/council-approves-transit-plan"},
+	{"notes.jamielin.example", "/2019/08/parsing-html/"},
+	{"www.rheinkurier.example", "/lokales/stadtrat-radwege-1234567.html"},
+	{"www.harborgazette.example", "/news/ferry-service-resume.html"},
+}
+
+// cmdBench measures the whole pipeline against the parser alone on the same
+// pages in the same run (the ratio is the headline figure), plus freshness,
+// CPU, memory and bytes on NATS per article. Profiles go to --out.
+func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	r := newRunFlags("bench", "127.0.0.1:0", "", stderr)
+	feeds := r.fs.Int("bench-feeds", 20, "feeds served")
+	perFeed := r.fs.Int("bench-per-feed", 50, "pages per feed")
+	out := r.fs.String("out", "bench-out", "directory for the CPU and heap profiles")
+	timeout := r.fs.Duration("timeout", 10*time.Minute, "give up after this long")
+	_ = r.fs.Set("data", "")
+	_ = r.fs.Set("log-level", "warn")
+	_ = r.fs.Set("poll-interval", "1m")
+	if err := service.ParseFlags(r.fs, args); err != nil {
+		return err
+	}
+	if r.app.DataDir == "" {
+		dir, err := os.MkdirTemp("", "newsflow-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		_ = r.fs.Set("data", dir)
+	}
+	var templates [][]byte
+	for _, p := range benchPages {
+		b, err := demo.Page(p[0], p[1])
+		if err != nil {
+			return err
+		}
+		templates = append(templates, b)
+	}
+	site, err := benchsite.Start(templates, *feeds, *perFeed)
+	if err != nil {
+		return err
+	}
+	defer site.Close()
+	n := site.Pages()
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+
+	// 1. The parser alone, on the same pages, with as many workers as the
+	// pipeline's parser gets.
+	parseRate, err := parserAlone(site, r.app.Parser.Workers)
+	if err != nil {
+		return err
+	}
+
+	// 2. The whole pipeline: first poll to last article indexed.
+	r.app.Fetcher.AllowPrivate = true
+	r.app.Fetcher.Feeds = site.FeedURLs()
+	if err := r.parse(nil); err != nil {
+		return err
+	}
+	log, err := r.logger()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	a, err := app.New(ctx, r.app, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	prof, err := os.Create(filepath.Join(*out, "cpu.pprof"))
+	if err != nil {
+		return err
+	}
+	defer prof.Close()
+	cpu0 := cpuTime()
+	if err := pprof.StartCPUProfile(prof); err != nil {
+		return err
+	}
+	start := time.Now()
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- a.Run(runCtx) }()
+	js := a.JetStream()
+	var indexed time.Time
+	for {
+		if articleCount(ctx, js) >= uint64(n) && consumerIdle(ctx, js, events.StreamArticles, r.app.Indexer.Durable) {
+			indexed = time.Now()
+			break
+		}
+		select {
+		case <-ctx.Done():
+			pprof.StopCPUProfile()
+			stop()
+			<-done
+			return fmt.Errorf("bench: %d of %d articles after %s: %w", articleCount(context.Background(), js), n, time.Since(start).Round(time.Second), ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	elapsed := indexed.Sub(start)
+	pprof.StopCPUProfile()
+	cpu := cpuTime() - cpu0
+	if hp, err := os.Create(filepath.Join(*out, "heap.pprof")); err == nil {
+		_ = pprof.WriteHeapProfile(hp)
+		hp.Close()
+	}
+	fresh, err := freshness(ctx, js)
+	if err != nil {
+		stop()
+		<-done
+		return err
+	}
+	bytes := streamBytes(ctx, js, events.StreamItems, events.StreamPages, events.StreamArticles)
+	stop()
+	if err := <-done; err != nil {
+		log.Warn("run", zap.Error(err))
+	}
+
+	e2eRate := float64(n) / elapsed.Seconds()
+	fmt.Fprintf(stdout, "newsflow bench: %d feeds × %d pages = %d articles, GOMAXPROCS=%d\n", *feeds, *perFeed, n, runtime.GOMAXPROCS(0))
+	fmt.Fprintf(stdout, "parser alone:        %8.1f pages/s\n", parseRate)
+	fmt.Fprintf(stdout, "end to end:          %8.1f articles/s  (%.0f%% of the parser alone)\n", e2eRate, 100*e2eRate/parseRate)
+	fmt.Fprintf(stdout, "elapsed:             %8.2f s (first poll to last article indexed)\n", elapsed.Seconds())
+	fmt.Fprintf(stdout, "CPU per article:     %8.2f ms (whole process)\n", 1000*cpu.Seconds()/float64(n))
+	fmt.Fprintf(stdout, "fetched→published:   p50 %v  p99 %v\n", fresh.p50.Round(time.Millisecond), fresh.p99.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "peak RSS:            %8.1f MiB\n", float64(peakRSS())/(1<<20))
+	fmt.Fprintf(stdout, "bytes on NATS:       %8.0f per article (items + pages + articles, stored)\n", float64(bytes)/float64(n))
+	fmt.Fprintf(stdout, "profiles:            %s\n", *out)
+	return nil
+}
+
+// parserAlone parses every page of the site in-process with workers
+// goroutines and returns pages per second.
+func parserAlone(site *benchsite.Site, workers int) (float64, error) {
+	n := site.Pages()
+	pages := make([]*events.Page, n)
+	for i := range pages {
+		u := site.PageURL(i)
+		id, _ := events.ArticleID(u)
+		pages[i] = &events.Page{SchemaVersion: events.SchemaVersion, ID: id, URL: u, StatusCode: 200, FetchedAt: time.Now(), HTML: string(site.PageHTML(i))}
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	jobs := make(chan *events.Page)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	start := time.Now()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range jobs {
+				// The service decodes each page and encodes each article:
+				// count that too, so the comparison is like for like.
+				data, err := events.Encode(p)
+				if err == nil {
+					p, err = events.DecodePage(data)
+				}
+				if err == nil {
+					var art *events.Article
+					if art, err = parser.Parse(p); err == nil {
+						_, err = events.Encode(art)
+					}
+				}
+				if err != nil {
+					mu.Lock()
+					firstErr = errors.Join(firstErr, err)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, p := range pages {
+		jobs <- p
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr != nil {
+		return 0, fmt.Errorf("parser alone: %w", firstErr)
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+func articleCount(ctx context.Context, js jetstream.JetStream) uint64 {
+	s, err := js.Stream(ctx, events.StreamArticles)
+	if err != nil {
+		return 0
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		return 0
+	}
+	return info.State.Msgs
+}
+
+func consumerIdle(ctx context.Context, js jetstream.JetStream, stream, durable string) bool {
+	c, err := js.Consumer(ctx, stream, durable)
+	if err != nil {
+		return false
+	}
+	info, err := c.Info(ctx)
+	return err == nil && info.NumPending == 0 && info.NumAckPending == 0
+}
+
+func streamBytes(ctx context.Context, js jetstream.JetStream, names ...string) uint64 {
+	var total uint64
+	for _, name := range names {
+		if s, err := js.Stream(ctx, name); err == nil {
+			if info, err := s.Info(ctx); err == nil {
+				total += info.State.Bytes
+			}
+		}
+	}
+	return total
+}
+
+type latencies struct{ p50, p99 time.Duration }
+
+// freshness reads every stored article and measures page fetched → article
+// stored in JetStream.
+func freshness(ctx context.Context, js jetstream.JetStream) (latencies, error) {
+	s, err := js.Stream(ctx, events.StreamArticles)
+	if err != nil {
+		return latencies{}, err
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		return latencies{}, err
+	}
+	var ds []time.Duration
+	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && info.State.Msgs > 0; seq++ {
+		m, err := s.GetMsg(ctx, seq)
+		if err != nil {
+			continue
+		}
+		a, err := events.DecodeArticle(m.Data)
+		if err != nil {
+			continue
+		}
+		ds = append(ds, m.Time.Sub(a.FetchedAt))
+	}
+	if len(ds) == 0 {
+		return latencies{}, errors.New("no articles")
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return latencies{p50: ds[len(ds)/2], p99: ds[(len(ds)*99)/100]}, nil
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// peakRSS is the process's maximum resident set size in bytes (Linux
+// reports kilobytes).
+func peakRSS() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Maxrss * 1024
+}
+

@@ -1,0 +1,98 @@
+// Package benchsite serves many feeds and many distinct article pages on
+// loopback for benchmarks and load tests: real pages from the demo site,
+// copied under distinct URLs with a distinct marker word each, so every
+// page is a different article to the pipeline.
+package benchsite
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Site is a running benchmark site.
+type Site struct {
+	srv       *http.Server
+	ln        net.Listener
+	templates [][]byte
+	feeds     int
+	perFeed   int
+}
+
+// Start serves feeds×perFeed pages built from templates (HTML pages; each
+// copy gets its own URL and the word "benchword<i>").
+func Start(templates [][]byte, feeds, perFeed int) (*Site, error) {
+	if len(templates) == 0 || feeds <= 0 || perFeed <= 0 {
+		return nil, fmt.Errorf("benchsite: need templates, feeds and pages per feed")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("benchsite: %w", err)
+	}
+	s := &Site{ln: ln, templates: templates, feeds: feeds, perFeed: perFeed}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /feed/{f}", s.feed)
+	mux.HandleFunc("GET /page/{i}", s.page)
+	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = s.srv.Serve(ln) }()
+	return s, nil
+}
+
+// Close stops the server.
+func (s *Site) Close() error { return s.srv.Close() }
+
+// FeedURLs are the site's feeds.
+func (s *Site) FeedURLs() []string {
+	out := make([]string, s.feeds)
+	for f := range out {
+		out[f] = fmt.Sprintf("http://%s/feed/%d", s.ln.Addr(), f)
+	}
+	return out
+}
+
+// Pages is the number of distinct pages.
+func (s *Site) Pages() int { return s.feeds * s.perFeed }
+
+// PageURL is the URL of page i.
+func (s *Site) PageURL(i int) string { return fmt.Sprintf("http://%s/page/%d", s.ln.Addr(), i) }
+
+// PageHTML is the body of page i.
+func (s *Site) PageHTML(i int) []byte {
+	t := string(s.templates[i%len(s.templates)])
+	marker := "benchword" + strconv.Itoa(i)
+	// A unique word in the title and the first paragraph makes each copy a
+	// distinct article with a distinct body hash.
+	t = strings.Replace(t, "<title>", "<title>"+marker+" ", 1)
+	t = strings.Replace(t, "<p>", "<p>"+marker+" ", 1)
+	return []byte(t)
+}
+
+func (s *Site) feed(w http.ResponseWriter, r *http.Request) {
+	f, err := strconv.Atoi(r.PathValue("f"))
+	if err != nil || f < 0 || f >= s.feeds {
+		http.NotFound(w, r)
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Bench feed %d</title><link>http://%s/</link>`, f, r.Host)
+	for k := range s.perFeed {
+		i := f*s.perFeed + k
+		fmt.Fprintf(&b, `<item><title>Story %d</title><link>%s</link><guid>bench-%d</guid></item>`, i, s.PageURL(i), i)
+	}
+	b.WriteString(`</channel></rss>`)
+	w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+	_, _ = w.Write([]byte(b.String()))
+}
+
+func (s *Site) page(w http.ResponseWriter, r *http.Request) {
+	i, err := strconv.Atoi(r.PathValue("i"))
+	if err != nil || i < 0 || i >= s.Pages() {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write(s.PageHTML(i))
+}
