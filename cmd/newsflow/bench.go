@@ -297,4 +297,3 @@ func peakRSS() int64 {
 	}
 	return ru.Maxrss * 1024
 }
-

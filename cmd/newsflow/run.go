@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"path/filepath"
+	"time"
 
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/app"
 	"github.com/newsflow/newsflow/pkg/service"
@@ -29,6 +31,19 @@ func newRunFlags(name, defaultHTTP, defaultNATS string, stderr io.Writer) *runFl
 	fs.StringVar(&r.app.HTTPAddr, "http", defaultHTTP, "address of the search API, /healthz, /readyz and /metrics")
 	fs.StringVar(&r.app.NATSListen, "nats-listen", defaultNATS, "where the embedded NATS server accepts clients (empty: in-process only)")
 	fs.StringVar(&r.feedsFile, "feeds", "", "file with one feed URL a line (# comments)")
+	fs.Func("nats-sync", "how often JetStream fsyncs: a duration (default 1s), or always (every write)", func(v string) error {
+		if v == "always" {
+			r.app.SyncAlways, r.app.SyncInterval = true, 0
+			return nil
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("want a positive duration or always, got %q", v)
+		}
+		r.app.SyncAlways, r.app.SyncInterval = false, d
+		return nil
+	})
+	r.app.SyncInterval = time.Second
 	r.logs.RegisterLogFlags(fs)
 	r.app.Fetcher.RegisterFlags(fs)
 	r.app.Parser.RegisterFlags(fs)
