@@ -121,7 +121,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (a *App, err error) {
 	a.http = service.NewHTTPServer(a.Registry, log)
 	a.http.AddReadyCheck("nats", service.NATSReady(a.nc))
 	a.http.AddReadyCheck("index", a.indexer.Ready)
-	a.http.Handle("/v1/", a.indexer.Handler())
+	a.http.Handle("/", a.indexer.Handler())
 	if a.ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		return nil, fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
 	}

@@ -22,7 +22,7 @@ func main() {
 				return err
 			}
 			defer x.Close()
-			d.HTTP.Handle("/v1/", x.Handler())
+			d.HTTP.Handle("/", x.Handler())
 			d.HTTP.AddReadyCheck("index", x.Ready)
 			return x.Run(ctx)
 		},

@@ -21,14 +21,15 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/newsflow/newsflow/pkg/events"
+	nfsearch "github.com/newsflow/newsflow/services/indexer/internal/search"
 )
 
-// Sentinel errors, for errors.Is.
+// Sentinel errors, for errors.Is; the same values as package search's.
 var (
 	// ErrNotFound means no article with the requested id is stored.
-	ErrNotFound = errors.New("article not found")
+	ErrNotFound = nfsearch.ErrNotFound
 	// ErrBadQuery is wrapped by every rejected search Query; the message says why.
-	ErrBadQuery = errors.New("bad query")
+	ErrBadQuery = nfsearch.ErrBadQuery
 )
 
 // Index is an embedded bleve (scorch) index of articles. It is safe for
@@ -301,4 +302,10 @@ func (ix *Index) Count() (uint64, error) {
 		return 0, fmt.Errorf("index %s: count: %w", ix.dir, err)
 	}
 	return n, nil
+}
+
+// Ping reports whether the index answers.
+func (ix *Index) Ping(context.Context) error {
+	_, err := ix.Count()
+	return err
 }

@@ -7,27 +7,43 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/de"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/es"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/fr"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/it"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/nl"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/pt"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/ru"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/newsflow/newsflow/pkg/events"
+	"github.com/newsflow/newsflow/services/indexer/internal/search"
 )
 
 // mappingVersion is stored in every index this package creates. Bump it when
 // the mapping or the document layout changes: an index with another version
 // is refused and must be rebuilt (by replaying NEWS_ARTICLES).
-const mappingVersion = "1"
+const mappingVersion = "2"
 
 // mappingVersionKey is the internal (non-document) key holding mappingVersion.
 var mappingVersionKey = []byte("newsflow.mapping_version")
 
 // Field names of the indexed document.
+//
+// The full-text fields exist once per analysed language (title_en, title_fr,
+// ...): an article fills those of its language, and a query searches each
+// language's fields with that language's analysis, so a French stem never
+// meets an English one.
 const (
 	fieldTitle        = "title"
 	fieldDescription  = "description"
 	fieldText         = "text"
+	fieldLangKey      = "lang_key"
+	fieldDay          = "day"
+	fieldSimHash      = "simhash"
 	fieldURL          = "url"
 	fieldSourceDomain = "source_domain"
 	fieldSourceName   = "source_name"
@@ -61,10 +77,11 @@ func newsMapping() (*mapping.IndexMappingImpl, error) {
 	im.StoreDynamic = false
 	im.DocValuesDynamic = false
 
-	// English full text, stored with term vectors for highlighting.
-	text := func() *mapping.FieldMapping {
+	// Full text in the article's language, stored with term vectors for
+	// highlighting.
+	text := func(analyzer string) *mapping.FieldMapping {
 		f := mapping.NewTextFieldMapping()
-		f.Analyzer = en.AnalyzerName
+		f.Analyzer = analyzer
 		f.IncludeInAll = false
 		f.DocValues = false
 		return f
@@ -92,13 +109,18 @@ func newsMapping() (*mapping.IndexMappingImpl, error) {
 	date.IncludeInAll = false
 
 	doc := mapping.NewDocumentStaticMapping()
-	doc.AddFieldMappingsAt(fieldTitle, text())
-	doc.AddFieldMappingsAt(fieldDescription, text())
-	doc.AddFieldMappingsAt(fieldText, text())
+	for _, l := range search.Languages {
+		doc.AddFieldMappingsAt(langField(fieldTitle, l.Code), text(l.Code))
+		doc.AddFieldMappingsAt(langField(fieldDescription, l.Code), text(l.Code))
+		doc.AddFieldMappingsAt(langField(fieldText, l.Code), text(l.Code))
+	}
+	doc.AddFieldMappingsAt(fieldLangKey, storedOnly())
+	doc.AddFieldMappingsAt(fieldDay, keyword(false, true))
+	doc.AddFieldMappingsAt(fieldSimHash, storedOnly())
 	doc.AddFieldMappingsAt(fieldURL, storedOnly())
 	doc.AddFieldMappingsAt(fieldSourceDomain, keyword(true, true))
 	doc.AddFieldMappingsAt(fieldSourceName, keyword(true, false))
-	doc.AddFieldMappingsAt(fieldLanguage, keyword(false, true))
+	doc.AddFieldMappingsAt(fieldLanguage, keyword(true, true))
 	doc.AddFieldMappingsAt(fieldAuthors, keyword(false, false))
 	doc.AddFieldMappingsAt(fieldTags, keyword(false, false))
 	doc.AddFieldMappingsAt(fieldPublishedAt, date)
@@ -174,9 +196,12 @@ func toDoc(a *events.Article, data []byte) map[string]interface{} {
 			d[k] = v
 		}
 	}
-	setString(fieldTitle, a.Title)
-	setString(fieldDescription, a.Description)
-	setString(fieldText, a.Text)
+	lang := search.AnalysisLang(a.Language)
+	d[fieldLangKey] = lang
+	setString(langField(fieldTitle, lang), a.Title)
+	setString(langField(fieldDescription, lang), a.Description)
+	setString(langField(fieldText, lang), a.Text)
+	setString(fieldSimHash, a.SimHash)
 	setString(fieldSourceName, a.Source.Name)
 	setString(fieldLanguage, normLang(a.Language))
 	if len(a.Authors) > 0 {
@@ -187,14 +212,16 @@ func toDoc(a *events.Article, data []byte) map[string]interface{} {
 	}
 	if a.PublishedAt != nil && !a.PublishedAt.IsZero() {
 		d[fieldPublishedAt] = a.PublishedAt.UTC()
+		d[fieldDay] = a.PublishedAt.UTC().Format(time.DateOnly)
 	}
 	return d
 }
 
 // normLang lower-cases a language tag and writes "_" as "-" (en_US → en-us).
-func normLang(s string) string {
-	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "_", "-")
-}
+func normLang(s string) string { return search.NormLang(s) }
+
+// langField names field's copy for the analysed language lang (title_en).
+func langField(field, lang string) string { return field + "_" + lang }
 
 // cloneForEncode copies a so that events.Encode, which converts times to UTC
 // in place, leaves the caller's article untouched.

@@ -2,44 +2,42 @@ package index
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"html"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/search"
 	htmlhl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
 
-	"github.com/newsflow/newsflow/pkg/events"
+	nfsearch "github.com/newsflow/newsflow/services/indexer/internal/search"
 )
 
-// Limits and defaults of a search Query.
-const (
-	// DefaultSize is the page size when Query.Size is 0.
-	DefaultSize = 10
-	// MaxSize is the largest page size.
-	MaxSize = 100
-	// MaxWindow bounds the depth of paging: Page*Size may not exceed it.
-	MaxWindow = 10000
-	// MaxTextLen is the longest Query.Text, in bytes.
-	MaxTextLen = 512
-	// MaxWords is the most words Query.Text may have.
-	MaxWords = 32
-	// MaxFilterLen is the longest Query.Source or Query.Lang, in bytes.
-	MaxFilterLen = 253
+// The search model is shared with the other backends; these names keep
+// this package's API as it was.
+type (
+	// Query is a search; see search.Query.
+	Query = nfsearch.Query
+	// Result is one page of hits; see search.Result.
+	Result = nfsearch.Result
+	// Hit is one matching article; see search.Hit.
+	Hit = nfsearch.Hit
 )
 
-// Sort orders of a Query.
+// Limits, defaults and sort orders; see package search.
 const (
-	// SortRelevance orders hits by score, best first (the default).
-	SortRelevance = "relevance"
-	// SortNewest orders hits by published_at, newest first; undated articles last.
-	SortNewest = "newest"
+	DefaultSize   = nfsearch.DefaultSize
+	MaxSize       = nfsearch.MaxSize
+	MaxWindow     = nfsearch.MaxWindow
+	MaxTextLen    = nfsearch.MaxTextLen
+	MaxWords      = nfsearch.MaxWords
+	MaxFilterLen  = nfsearch.MaxFilterLen
+	SortRelevance = nfsearch.SortRelevance
+	SortNewest    = nfsearch.SortNewest
 )
 
 // Boosts of the full-text fields at query time: a word in the title counts
@@ -53,109 +51,29 @@ const (
 // snippetLen is the length, in runes, of a snippet made without highlighting.
 const snippetLen = 200
 
-// Query is a search: words, filters, order and page.
-type Query struct {
-	// Text is plain words (no query syntax); every word must occur in the
-	// title, description or text. English stemming and stop words apply.
-	// Empty matches every article that passes the filters.
-	Text string
-	// Source keeps articles whose source domain or source name equals it
-	// (case-insensitive).
-	Source string
-	// Lang keeps articles in this language; "en" also matches "en-GB".
-	Lang string
-	// From keeps articles published at or after it, when not zero.
-	From time.Time
-	// To keeps articles published before it, when not zero.
-	To time.Time
-	// Sort is "relevance" (or empty) or "newest".
-	Sort string
-	// Page is the 1-based page number; 0 means 1.
-	Page int
-	// Size is the number of hits per page, 1..MaxSize; 0 means DefaultSize.
-	Size int
-}
+// hitFields are the stored fields a hit is made of.
+var hitFields = func() []string {
+	f := []string{fieldURL, fieldSourceDomain, fieldSourceName, fieldLanguage, fieldPublishedAt, fieldLangKey, fieldSimHash}
+	for _, l := range nfsearch.Languages {
+		f = append(f, langField(fieldTitle, l.Code))
+	}
+	return f
+}()
 
-// Result is one page of search hits.
-type Result struct {
-	// Total is the number of matching articles (not just this page).
-	Total uint64 `json:"total"`
-	// Hits are this page's articles, best first.
-	Hits []Hit `json:"hits"`
-	// Took is how long the search took, e.g. "1.2ms".
-	Took string `json:"took"`
-}
+// highlightFields are the full-text fields snippets are cut from.
+var highlightFields = func() []string {
+	var f []string
+	for _, l := range nfsearch.Languages {
+		f = append(f, langField(fieldText, l.Code), langField(fieldDescription, l.Code), langField(fieldTitle, l.Code))
+	}
+	return f
+}()
 
-// Hit is one matching article.
-type Hit struct {
-	// ID is the article id.
-	ID string `json:"id"`
-	// Title is the headline.
-	Title string `json:"title"`
-	// URL is the address the article was fetched from.
-	URL string `json:"url"`
-	// Source is the publishing site.
-	Source events.Source `json:"source"`
-	// PublishedAt is the publication time (to the second, UTC), when known.
-	PublishedAt *time.Time `json:"published_at,omitempty"`
-	// Snippet is an HTML fragment of the body (else description, else title):
-	// text is escaped and matched words are wrapped in <mark>…</mark>.
-	Snippet string `json:"snippet"`
-	// Score is the relevance score.
-	Score float64 `json:"score"`
-}
-
-// normalize checks q and fills in defaults. Every error wraps ErrBadQuery.
-func (q Query) normalize() (Query, error) {
-	bad := func(format string, args ...any) (Query, error) {
-		return Query{}, fmt.Errorf("%w: %s", ErrBadQuery, fmt.Sprintf(format, args...))
-	}
-	q.Text = strings.TrimSpace(q.Text)
-	q.Source = strings.ToLower(strings.TrimSpace(q.Source))
-	q.Lang = normLang(q.Lang)
-	switch {
-	case !utf8.ValidString(q.Text):
-		return bad("text is not valid UTF-8")
-	case len(q.Text) > MaxTextLen:
-		return bad("text is longer than %d bytes", MaxTextLen)
-	case len(strings.Fields(q.Text)) > MaxWords:
-		return bad("text has more than %d words", MaxWords)
-	case len(q.Source) > MaxFilterLen || !utf8.ValidString(q.Source):
-		return bad("source is longer than %d bytes or not UTF-8", MaxFilterLen)
-	case len(q.Lang) > MaxFilterLen || !utf8.ValidString(q.Lang):
-		return bad("lang is longer than %d bytes or not UTF-8", MaxFilterLen)
-	case !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To):
-		return bad("from must be before to")
-	}
-	switch q.Sort {
-	case "":
-		q.Sort = SortRelevance
-	case SortRelevance, SortNewest:
-	default:
-		return bad("sort must be %q or %q", SortRelevance, SortNewest)
-	}
-	if q.Size == 0 {
-		q.Size = DefaultSize
-	}
-	if q.Size < 1 || q.Size > MaxSize {
-		return bad("size must be 1..%d", MaxSize)
-	}
-	if q.Page == 0 {
-		q.Page = 1
-	}
-	if q.Page < 1 {
-		return bad("page must be at least 1")
-	}
-	if q.Page > MaxWindow/q.Size {
-		return bad("page %d of size %d is deeper than %d results", q.Page, q.Size, MaxWindow)
-	}
-	return q, nil
-}
-
-// Search runs q and returns one page of hits. Invalid queries return an
-// error wrapping ErrBadQuery.
+// Search runs q and returns one page of hits, near-duplicates collapsed
+// unless q.Expand. Invalid queries return an error wrapping ErrBadQuery.
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
-	q, err := q.normalize()
+	start := time.Now()
+	q, err := nfsearch.Normalize(q)
 	if err != nil {
 		return nil, err
 	}
@@ -163,38 +81,153 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	req := bleve.NewSearchRequestOptions(bq, q.Size, (q.Page-1)*q.Size, false)
-	req.Fields = []string{fieldTitle, fieldURL, fieldSourceDomain, fieldSourceName, fieldPublishedAt}
-	req.Highlight = bleve.NewHighlightWithStyle(htmlhl.Name)
-	req.Highlight.Fields = []string{fieldText, fieldDescription, fieldTitle}
-	if q.Sort == SortNewest {
-		req.SortByCustom(newestFirst())
-	} else {
-		req.SortBy([]string{"-_score", "-" + fieldPublishedAt, "_id"})
+	sortReq := func(req *bleve.SearchRequest) {
+		if q.Sort == SortNewest {
+			req.SortByCustom(newestFirst())
+		} else {
+			req.SortBy([]string{"-_score", "-" + fieldPublishedAt, "_id"})
+		}
 	}
+	addFacets := func(req *bleve.SearchRequest) {
+		req.AddFacet("source", bleve.NewFacetRequest(fieldSourceDomain, nfsearch.FacetSize))
+		req.AddFacet("language", bleve.NewFacetRequest(fieldLanguage, nfsearch.FacetSize))
+		req.AddFacet("day", bleve.NewFacetRequest(fieldDay, nfsearch.FacetDaySize))
+	}
+	out := &Result{Hits: []Hit{}}
+
+	if q.Expand {
+		req := bleve.NewSearchRequestOptions(bq, q.Size, (q.Page-1)*q.Size, false)
+		req.Fields = hitFields
+		req.Highlight = bleve.NewHighlightWithStyle(htmlhl.Name)
+		req.Highlight.Fields = highlightFields
+		sortReq(req)
+		addFacets(req)
+		res, err := ix.idx.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, fmt.Errorf("index search %q: %w", q.Text, err)
+		}
+		out.Total, out.Facets = res.Total, facetsOf(res.Facets)
+		for _, h := range res.Hits {
+			out.Hits = append(out.Hits, toHit(h))
+		}
+		out.Took = time.Since(start).String()
+		return out, nil
+	}
+
+	// Pass 1: rank a window of candidates (ids and simhashes only), collapse
+	// near-duplicates and pick the page. Pass 2: fetch and highlight the
+	// page's articles.
+	req := bleve.NewSearchRequestOptions(bq, q.Window(), 0, false)
+	req.Fields = []string{fieldSimHash}
+	sortReq(req)
+	addFacets(req)
 	res, err := ix.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("index search %q: %w", q.Text, err)
 	}
-	out := &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits)), Took: res.Took.String()}
-	for _, h := range res.Hits {
-		hit := Hit{
-			ID:    h.ID,
-			Score: h.Score,
+	out.Total, out.Facets = res.Total, facetsOf(res.Facets)
+	cands := make([]nfsearch.Candidate, len(res.Hits))
+	for i, h := range res.Hits {
+		s, _ := h.Fields[fieldSimHash].(string)
+		cands[i] = nfsearch.Candidate{ID: h.ID, SimHash: s}
+	}
+	page := nfsearch.PageOf(nfsearch.Collapse(cands), q.Page, q.Size)
+	if len(page) == 0 {
+		out.Took = time.Since(start).String()
+		return out, nil
+	}
+	ids := make([]string, len(page))
+	for i, g := range page {
+		ids[i] = g.ID
+	}
+	pq := query.NewBooleanQuery([]query.Query{bq}, nil, nil)
+	pq.AddFilter(query.NewDocIDQuery(ids))
+	req2 := bleve.NewSearchRequestOptions(pq, len(ids), 0, false)
+	req2.Fields = hitFields
+	req2.Highlight = bleve.NewHighlightWithStyle(htmlhl.Name)
+	req2.Highlight.Fields = highlightFields
+	res2, err := ix.idx.SearchInContext(ctx, req2)
+	if err != nil {
+		return nil, fmt.Errorf("index search %q: page: %w", q.Text, err)
+	}
+	byID := make(map[string]*search.DocumentMatch, len(res2.Hits))
+	for _, h := range res2.Hits {
+		byID[h.ID] = h
+	}
+	for _, g := range page {
+		h, ok := byID[g.ID]
+		if !ok {
+			continue // deleted between the passes
 		}
-		hit.Title, _ = h.Fields[fieldTitle].(string)
-		hit.URL, _ = h.Fields[fieldURL].(string)
-		hit.Source.Domain, _ = h.Fields[fieldSourceDomain].(string)
-		hit.Source.Name, _ = h.Fields[fieldSourceName].(string)
-		if s, ok := h.Fields[fieldPublishedAt].(string); ok {
-			if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-				hit.PublishedAt = utcPtr(t)
-			}
+		hit := toHit(h)
+		if len(g.Duplicates) > 0 {
+			hit.Duplicates = &nfsearch.Duplicates{Count: len(g.Duplicates), IDs: g.Duplicates}
 		}
-		hit.Snippet = snippet(h.Fragments)
 		out.Hits = append(out.Hits, hit)
 	}
+	out.Took = time.Since(start).String()
 	return out, nil
+}
+
+func toHit(h *search.DocumentMatch) Hit {
+	hit := Hit{ID: h.ID, Score: h.Score}
+	lang, _ := h.Fields[fieldLangKey].(string)
+	hit.Title, _ = h.Fields[langField(fieldTitle, lang)].(string)
+	hit.URL, _ = h.Fields[fieldURL].(string)
+	hit.Source.Domain, _ = h.Fields[fieldSourceDomain].(string)
+	hit.Source.Name, _ = h.Fields[fieldSourceName].(string)
+	hit.Language, _ = h.Fields[fieldLanguage].(string)
+	if s, ok := h.Fields[fieldPublishedAt].(string); ok {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			hit.PublishedAt = utcPtr(t)
+		}
+	}
+	hit.Snippet = snippet(h.Fragments, lang)
+	return hit
+}
+
+func facetsOf(fr search.FacetResults) nfsearch.Facets {
+	terms := func(name string) []nfsearch.FacetValue {
+		out := []nfsearch.FacetValue{}
+		f := fr[name]
+		if f == nil || f.Terms == nil {
+			return out
+		}
+		for _, t := range f.Terms.Terms() {
+			out = append(out, nfsearch.FacetValue{Value: t.Term, Count: uint64(t.Count)})
+		}
+		return out
+	}
+	fs := nfsearch.Facets{Source: terms("source"), Language: terms("language"), Day: terms("day")}
+	slices.SortFunc(fs.Day, func(a, b nfsearch.FacetValue) int { return strings.Compare(b.Value, a.Value) })
+	return fs
+}
+
+// Stats describes the whole index.
+func (ix *Index) Stats(ctx context.Context) (*nfsearch.Stats, error) {
+	n, err := ix.Count()
+	if err != nil {
+		return nil, err
+	}
+	req := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), 1, 0, false)
+	req.Fields = []string{fieldPublishedAt}
+	req.SortByCustom(newestFirst())
+	req.AddFacet("source", bleve.NewFacetRequest(fieldSourceDomain, nfsearch.FacetSize))
+	req.AddFacet("language", bleve.NewFacetRequest(fieldLanguage, nfsearch.FacetSize))
+	res, err := ix.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("index stats: %w", err)
+	}
+	fs := facetsOf(res.Facets)
+	st := &nfsearch.Stats{Backend: "bleve", Articles: n, Sources: fs.Source, Languages: fs.Language}
+	if len(res.Hits) > 0 {
+		if s, ok := res.Hits[0].Fields[fieldPublishedAt].(string); ok {
+			if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+				st.Newest = utcPtr(t)
+			}
+		}
+	}
+	return st, nil
 }
 
 // newestFirst sorts by published_at descending (undated last), then by
@@ -207,47 +240,63 @@ func newestFirst() search.SortOrder {
 	}
 }
 
-// buildQuery turns a normalized Query into a bleve query: a conjunction of
-// one disjunction per analyzed word (title^3, description^1.5, text), with
-// the filters applied as a non-scoring filter.
+// buildQuery turns a normalized Query into a bleve query. Groups made only
+// of keyword terms (and the date range) become a non-scoring filter. The
+// rest is searched once per analysed language, each in that language's
+// fields with its analysis: a disjunction over languages of the
+// conjunction of the groups.
 func (ix *Index) buildQuery(q Query) (query.Query, error) {
-	var must query.Query
-	if q.Text == "" {
-		must = query.NewMatchAllQuery()
-	} else {
-		terms, err := ix.analyze(q.Text)
-		if err != nil {
-			return nil, err
+	var filters []query.Query
+	var fullText []nfsearch.Group
+	langs := nfsearch.Languages
+	for _, g := range q.Expr.All {
+		if allKeyword(g) {
+			filters = append(filters, disjunction(keywordQueries(g)))
+			if only := langsOf(g); only != nil {
+				langs = only
+			}
+			continue
 		}
-		if len(terms) == 0 {
+		fullText = append(fullText, g)
+	}
+	var must query.Query = query.NewMatchAllQuery()
+	if len(fullText) > 0 {
+		var perLang []query.Query
+		for _, l := range langs {
+			var conj []query.Query
+			for _, g := range fullText {
+				var any []query.Query
+				for _, t := range g {
+					if tq := ix.termQuery(t, l.Code); tq != nil {
+						any = append(any, tq)
+					}
+				}
+				if len(any) > 0 {
+					conj = append(conj, disjunction(any))
+				}
+			}
+			if len(conj) > 0 {
+				perLang = append(perLang, query.NewConjunctionQuery(conj))
+			}
+		}
+		if len(perLang) == 0 {
 			// Only stop words or punctuation: nothing can match.
 			must = query.NewMatchNoneQuery()
 		} else {
-			conj := make([]query.Query, 0, len(terms))
-			for _, t := range terms {
-				conj = append(conj, query.NewDisjunctionQuery([]query.Query{
-					termQuery(fieldTitle, t, boostTitle),
-					termQuery(fieldDescription, t, boostDescription),
-					termQuery(fieldText, t, boostText),
-				}))
-			}
-			must = query.NewConjunctionQuery(conj)
+			must = disjunction(perLang)
 		}
 	}
-
-	var filters []query.Query
-	if q.Source != "" {
-		filters = append(filters, query.NewDisjunctionQuery([]query.Query{
-			termQuery(fieldSourceDomain, q.Source, 1),
-			termQuery(fieldSourceName, q.Source, 1),
-		}))
-	}
-	if q.Lang != "" {
-		p := query.NewPrefixQuery(q.Lang + "-")
-		p.SetField(fieldLanguage)
-		filters = append(filters, query.NewDisjunctionQuery([]query.Query{
-			termQuery(fieldLanguage, q.Lang, 1), p,
-		}))
+	var not []query.Query
+	for _, t := range q.Expr.None {
+		if t.Keyword() {
+			not = append(not, keywordQueries(nfsearch.Group{t})...)
+			continue
+		}
+		for _, l := range nfsearch.Languages {
+			if tq := ix.termQuery(t, l.Code); tq != nil {
+				not = append(not, tq)
+			}
+		}
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {
 		incl, excl := true, false
@@ -255,12 +304,116 @@ func (ix *Index) buildQuery(q Query) (query.Query, error) {
 		dr.SetField(fieldPublishedAt)
 		filters = append(filters, dr)
 	}
-	if len(filters) == 0 {
+	if len(filters) == 0 && len(not) == 0 {
 		return must, nil
 	}
 	bq := query.NewBooleanQuery([]query.Query{must}, nil, nil)
-	bq.AddFilter(query.NewConjunctionQuery(filters))
+	if len(not) > 0 {
+		bq.AddMustNot(not...)
+	}
+	if len(filters) > 0 {
+		bq.AddFilter(query.NewConjunctionQuery(filters))
+	}
 	return bq, nil
+}
+
+func allKeyword(g nfsearch.Group) bool {
+	for _, t := range g {
+		if !t.Keyword() {
+			return false
+		}
+	}
+	return true
+}
+
+// langsOf returns the analysed languages a group of only lang: terms
+// allows, or nil when the group is not such a group.
+func langsOf(g nfsearch.Group) []nfsearch.Language {
+	var out []nfsearch.Language
+	for _, t := range g {
+		if t.Field != nfsearch.FieldLang {
+			return nil
+		}
+		code := nfsearch.AnalysisLang(t.Value)
+		for _, l := range nfsearch.Languages {
+			if l.Code == code && !slices.Contains(out, l) {
+				out = append(out, l)
+			}
+		}
+	}
+	// Unanalysed languages are indexed as English.
+	if !slices.ContainsFunc(out, func(l nfsearch.Language) bool { return l.Code == nfsearch.Languages[0].Code }) {
+		out = append(out, nfsearch.Languages[0])
+	}
+	return out
+}
+
+// keywordQueries returns one query per keyword term of g.
+func keywordQueries(g nfsearch.Group) []query.Query {
+	var out []query.Query
+	for _, t := range g {
+		switch t.Field {
+		case nfsearch.FieldSource:
+			out = append(out, termQuery(fieldSourceDomain, t.Value, 1), termQuery(fieldSourceName, t.Value, 1))
+		case nfsearch.FieldLang:
+			p := query.NewPrefixQuery(t.Value + "-")
+			p.SetField(fieldLanguage)
+			out = append(out, termQuery(fieldLanguage, t.Value, 1), p)
+		case nfsearch.FieldAuthor:
+			out = append(out, termQuery(fieldAuthors, t.Value, 1))
+		case nfsearch.FieldTag:
+			out = append(out, termQuery(fieldTags, t.Value, 1))
+		}
+	}
+	return out
+}
+
+// termQuery is the query for one word, phrase or field term in the fields
+// of language lang, or nil when the analysis leaves nothing (stop words).
+func (ix *Index) termQuery(t nfsearch.Term, lang string) query.Query {
+	if t.Keyword() {
+		return disjunction(keywordQueries(nfsearch.Group{t}))
+	}
+	fields := []struct {
+		name  string
+		boost float64
+	}{{langField(fieldTitle, lang), boostTitle}, {langField(fieldDescription, lang), boostDescription}, {langField(fieldText, lang), boostText}}
+	if t.Field == nfsearch.FieldTitle {
+		fields = fields[:1]
+	}
+	terms := ix.analyze(lang, t.Value)
+	if len(terms) == 0 {
+		return nil
+	}
+	if t.Phrase && len(terms) > 1 {
+		var any []query.Query
+		for _, f := range fields {
+			pq := query.NewMatchPhraseQuery(t.Value)
+			pq.SetField(f.name)
+			pq.SetBoost(f.boost)
+			any = append(any, pq)
+		}
+		return disjunction(any)
+	}
+	conj := make([]query.Query, 0, len(terms))
+	for _, term := range terms {
+		any := make([]query.Query, 0, len(fields))
+		for _, f := range fields {
+			any = append(any, termQuery(f.name, term, f.boost))
+		}
+		conj = append(conj, disjunction(any))
+	}
+	if len(conj) == 1 {
+		return conj[0]
+	}
+	return query.NewConjunctionQuery(conj)
+}
+
+func disjunction(qs []query.Query) query.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return query.NewDisjunctionQuery(qs)
 }
 
 func termQuery(field, term string, boost float64) *query.TermQuery {
@@ -270,11 +423,11 @@ func termQuery(field, term string, boost float64) *query.TermQuery {
 	return tq
 }
 
-// analyze splits text into the distinct terms the English analyzer indexes.
-func (ix *Index) analyze(text string) ([]string, error) {
-	a := ix.idx.Mapping().AnalyzerNamed(en.AnalyzerName)
+// analyze splits text into the distinct terms lang's analyzer indexes.
+func (ix *Index) analyze(lang, text string) []string {
+	a := ix.idx.Mapping().AnalyzerNamed(lang)
 	if a == nil {
-		return nil, errors.New("index search: english analyzer missing")
+		return nil
 	}
 	seen := make(map[string]bool)
 	var terms []string
@@ -285,13 +438,14 @@ func (ix *Index) analyze(text string) ([]string, error) {
 			terms = append(terms, t)
 		}
 	}
-	return terms, nil
+	return terms
 }
 
-// snippet picks the first highlighted fragment of text, description, title;
-// failing that, the start of the description or text (escaped, shortened).
-func snippet(frags map[string][]string) string {
-	fields := []string{fieldText, fieldDescription, fieldTitle}
+// snippet picks the first highlighted fragment of text, description, title
+// (in the article's language); failing that, the start of the description
+// or text (escaped, shortened).
+func snippet(frags map[string][]string, lang string) string {
+	fields := []string{langField(fieldText, lang), langField(fieldDescription, lang), langField(fieldTitle, lang)}
 	for _, f := range fields {
 		for _, s := range frags[f] {
 			if strings.Contains(s, "<mark>") {

@@ -1,7 +1,9 @@
 // Package searchapi is the HTTP search API over the article index:
 //
-//	GET /v1/search?q=&source=&lang=&from=&to=&sort=&page=&size=  → index.Result as JSON
-//	GET /v1/articles/{id}                                        → the Article as JSON
+//	GET /v1/search?q=&source=&lang=&author=&tag=&from=&to=&sort=&page=&size=&expand=
+//	                        → search.Result as JSON (hits, facets, near-duplicates collapsed)
+//	GET /v1/articles/{id}   → the Article as JSON
+//	GET /v1/stats           → search.Stats as JSON
 //
 // Errors are JSON objects {"error": "..."}: 400 for bad parameters, 404 for an
 // unknown article or route, 405 for another method, 500 otherwise (details
@@ -22,7 +24,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/events"
-	"github.com/newsflow/newsflow/services/indexer/internal/index"
+	"github.com/newsflow/newsflow/services/indexer/internal/search"
 )
 
 // Timeout bounds one search or lookup.
@@ -31,12 +33,14 @@ const Timeout = 10 * time.Second
 // maxIDLen bounds the article id in a path; real ids are 32 hex digits.
 const maxIDLen = 128
 
-// Searcher is what the API needs from an index.
+// Searcher is what the API needs from an index backend (bleve or PostgreSQL).
 type Searcher interface {
-	// Search runs q; an invalid q returns an error wrapping index.ErrBadQuery.
-	Search(ctx context.Context, q index.Query) (*index.Result, error)
-	// Get returns one article; an unknown id returns an error wrapping index.ErrNotFound.
+	// Search runs q; an invalid q returns an error wrapping search.ErrBadQuery.
+	Search(ctx context.Context, q search.Query) (*search.Result, error)
+	// Get returns one article; an unknown id returns an error wrapping search.ErrNotFound.
 	Get(ctx context.Context, id string) (*events.Article, error)
+	// Stats describes the whole index.
+	Stats(ctx context.Context) (*search.Stats, error)
 }
 
 // Handler returns the search API served from s, logging server-side errors to log.
@@ -48,9 +52,11 @@ func Handler(s Searcher, log *zap.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/search", a.search)
 	mux.HandleFunc("GET /v1/articles/{id}", a.article)
+	mux.HandleFunc("GET /v1/stats", a.stats)
 	mux.HandleFunc("/v1/search", methodNotAllowed)
 	mux.HandleFunc("/v1/articles/{id}", methodNotAllowed)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/v1/stats", methodNotAllowed)
+	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such route")
 	})
 	return mux
@@ -75,6 +81,17 @@ func (a *api) search(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
+}
+
+func (a *api) stats(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), Timeout)
+	defer cancel()
+	st, err := a.s.Stats(ctx)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
 }
 
 func (a *api) article(w http.ResponseWriter, r *http.Request) {
@@ -104,9 +121,9 @@ func (a *api) article(w http.ResponseWriter, r *http.Request) {
 // fail maps err to a status and writes it.
 func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
-	case errors.Is(err, index.ErrBadQuery):
+	case errors.Is(err, search.ErrBadQuery):
 		writeError(w, http.StatusBadRequest, err.Error())
-	case errors.Is(err, index.ErrNotFound):
+	case errors.Is(err, search.ErrNotFound):
 		writeError(w, http.StatusNotFound, "article not found")
 	case r.Context().Err() != nil:
 		// The client went away; nobody reads the answer.
@@ -122,26 +139,35 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // parseQuery reads the search parameters. Range and length checks are left
-// to the index (index.ErrBadQuery); only syntax is checked here.
-func parseQuery(v url.Values) (index.Query, error) {
-	q := index.Query{
+// to the index (search.ErrBadQuery); only syntax is checked here.
+func parseQuery(v url.Values) (search.Query, error) {
+	q := search.Query{
 		Text:   v.Get("q"),
 		Source: v.Get("source"),
 		Lang:   v.Get("lang"),
+		Author: v.Get("author"),
+		Tag:    v.Get("tag"),
 		Sort:   v.Get("sort"),
 	}
 	var err error
+	switch v.Get("expand") {
+	case "", "0", "false":
+	case "1", "true":
+		q.Expand = true
+	default:
+		return search.Query{}, errors.New("expand must be true or false")
+	}
 	if q.Page, err = intParam(v, "page"); err != nil {
-		return index.Query{}, err
+		return search.Query{}, err
 	}
 	if q.Size, err = intParam(v, "size"); err != nil {
-		return index.Query{}, err
+		return search.Query{}, err
 	}
 	if q.From, err = timeParam(v, "from", false); err != nil {
-		return index.Query{}, err
+		return search.Query{}, err
 	}
 	if q.To, err = timeParam(v, "to", true); err != nil {
-		return index.Query{}, err
+		return search.Query{}, err
 	}
 	return q, nil
 }
