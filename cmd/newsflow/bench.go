@@ -15,11 +15,9 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/newsflow/newsflow/cmd/newsflow/internal/app"
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/benchsite"
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/demo"
 	"github.com/newsflow/newsflow/pkg/events"
-	"github.com/newsflow/newsflow/pkg/service"
 	"github.com/newsflow/newsflow/services/parser"
 	"go.uber.org/zap"
 )
@@ -46,17 +44,14 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	_ = r.fs.Set("data", "")
 	_ = r.fs.Set("log-level", "warn")
 	_ = r.fs.Set("poll-interval", "1m")
-	if err := service.ParseFlags(r.fs, args); err != nil {
+	if err := r.parse(args); err != nil {
 		return err
 	}
-	if r.app.DataDir == "" {
-		dir, err := os.MkdirTemp("", "newsflow-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		_ = r.fs.Set("data", dir)
+	cleanup, err := r.tempData("newsflow-bench-")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	var templates [][]byte
 	for _, p := range benchPages {
 		b, err := demo.Page(p[0], p[1])
@@ -85,16 +80,9 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// 2. The whole pipeline: first poll to last article indexed.
 	r.app.Fetcher.AllowPrivate = true
 	r.app.Fetcher.Feeds = site.FeedURLs()
-	if err := r.parse(nil); err != nil {
-		return err
-	}
-	log, err := r.logger()
-	if err != nil {
-		return err
-	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	a, err := app.New(ctx, r.app, log)
+	a, log, err := r.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -109,10 +97,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	start := time.Now()
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	done := make(chan error, 1)
-	go func() { done <- a.Run(runCtx) }()
+	stopRun := runInBackground(ctx, a)
 	js := a.JetStream()
 	var indexed time.Time
 	for {
@@ -123,8 +108,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		select {
 		case <-ctx.Done():
 			pprof.StopCPUProfile()
-			stop()
-			<-done
+			_ = stopRun()
 			return fmt.Errorf("bench: %d of %d articles after %s: %w", articleCount(context.Background(), js), n, time.Since(start).Round(time.Second), ctx.Err())
 		case <-time.After(20 * time.Millisecond):
 		}
@@ -138,13 +122,11 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fresh, err := freshness(ctx, js)
 	if err != nil {
-		stop()
-		<-done
+		_ = stopRun()
 		return err
 	}
 	bytes := streamBytes(ctx, js, events.StreamItems, events.StreamPages, events.StreamArticles)
-	stop()
-	if err := <-done; err != nil {
+	if err := stopRun(); err != nil {
 		log.Warn("run", zap.Error(err))
 	}
 

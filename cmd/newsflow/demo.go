@@ -9,12 +9,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"time"
 
-	"github.com/newsflow/newsflow/cmd/newsflow/internal/app"
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/demo"
 	"github.com/newsflow/newsflow/pkg/service"
 	"go.uber.org/zap"
@@ -31,17 +29,14 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	_ = r.fs.Set("log-format", "console")
 	_ = r.fs.Set("log-level", "warn")
 	_ = r.fs.Set("poll-interval", "1m")
-	if err := service.ParseFlags(r.fs, args); err != nil {
+	if err := r.parse(args); err != nil {
 		return err
 	}
-	if r.app.DataDir == "" {
-		dir, err := os.MkdirTemp("", "newsflow-demo-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		_ = r.fs.Set("data", dir)
+	cleanup, err := r.tempData("newsflow-demo-")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	site, err := demo.Start()
 	if err != nil {
 		return err
@@ -50,42 +45,30 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	r.app.Fetcher.AllowPrivate = true
 	r.app.Fetcher.Resolve = site.Resolve()
 	r.app.Fetcher.Feeds = site.FeedURLs()
-	if err := r.parse(nil); err != nil {
-		return err
-	}
-	log, err := r.logger()
+
+	ctx, stop := service.SignalContext(ctx)
+	defer stop()
+	a, log, err := r.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = log.Sync() }()
-
-	ctx, stop := service.SignalContext(ctx)
-	defer stop()
-	a, err := app.New(ctx, r.app, log)
-	if err != nil {
-		return err
-	}
 	defer a.Close()
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- a.Run(runCtx) }()
+	stopRun := runInBackground(ctx, a)
 
 	fmt.Fprintf(stdout, "newsflow demo: serving %d feeds from %s; search API on http://%s\n", len(r.app.Fetcher.Feeds), site.Addr(), a.HTTPAddr())
 	res, err := waitForHits(ctx, a.HTTPAddr(), demoQuery, *timeout)
 	if err != nil {
-		cancel()
-		<-done
+		_ = stopRun()
 		return err
 	}
 	printHits(stdout, demoQuery, res)
-	if *once {
-		cancel()
-		return <-done
+	if !*once {
+		fmt.Fprintf(stdout, "\nStill serving: open http://%s/ or try  curl 'http://%s/v1/search?q=syria'  (Ctrl-C to stop)\n", a.HTTPAddr(), a.HTTPAddr())
+		log.Info("demo running", zap.String("http", a.HTTPAddr()))
+		<-ctx.Done()
 	}
-	fmt.Fprintf(stdout, "\nStill serving: try  curl 'http://%s/v1/search?q=syria'  (Ctrl-C to stop)\n", a.HTTPAddr())
-	log.Info("demo running", zap.String("http", a.HTTPAddr()))
-	return <-done
+	return stopRun()
 }
 
 // searchResult is the part of the search API's answer the demo prints.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -53,6 +54,7 @@ func newRunFlags(name, defaultHTTP, defaultNATS string, stderr io.Writer) *runFl
 	return r
 }
 
+// parse parses args (after the environment) and rejects stray arguments.
 func (r *runFlags) parse(args []string) error {
 	if err := service.ParseFlags(r.fs, args); err != nil {
 		return err
@@ -60,15 +62,59 @@ func (r *runFlags) parse(args []string) error {
 	if r.fs.NArg() > 0 {
 		return errors.New("unexpected arguments: " + r.fs.Arg(0))
 	}
+	return nil
+}
+
+// tempData gives the run a temporary --data directory when none was set;
+// the returned cleanup removes it.
+func (r *runFlags) tempData(prefix string) (cleanup func(), err error) {
+	if r.app.DataDir != "" {
+		return func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return nil, err
+	}
+	r.app.DataDir = dir
+	return func() { _ = os.RemoveAll(dir) }, nil
+}
+
+// open loads the feeds file, validates the configuration and opens the
+// all-in-one app with its logger. The caller closes both.
+func (r *runFlags) open(ctx context.Context) (*app.App, *zap.Logger, error) {
 	feeds, err := fetcher.LoadFeeds(r.feedsFile)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	r.app.Fetcher.Feeds = append(r.app.Fetcher.Feeds, feeds...)
 	if r.app.Indexer.IndexDir == "" {
 		r.app.Indexer.IndexDir = filepath.Join(r.app.DataDir, "index")
 	}
-	return r.app.Validate()
+	if err := r.app.Validate(); err != nil {
+		return nil, nil, err
+	}
+	log, err := r.logger()
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := app.New(ctx, r.app, log)
+	if err != nil {
+		_ = log.Sync()
+		return nil, nil, err
+	}
+	return a, log, nil
+}
+
+// runInBackground runs a until the returned stop is called; stop returns
+// Run's error.
+func runInBackground(ctx context.Context, a *app.App) (stop func() error) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	return func() error {
+		cancel()
+		return <-done
+	}
 }
 
 func (r *runFlags) logger() (*zap.Logger, error) {
@@ -80,17 +126,13 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := r.parse(args); err != nil {
 		return err
 	}
-	log, err := r.logger()
+	ctx, stop := service.SignalContext(ctx)
+	defer stop()
+	a, log, err := r.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = log.Sync() }()
-	ctx, stop := service.SignalContext(ctx)
-	defer stop()
-	a, err := app.New(ctx, r.app, log)
-	if err != nil {
-		return err
-	}
 	defer a.Close()
 	return a.Run(ctx)
 }
