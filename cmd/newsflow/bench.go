@@ -44,6 +44,10 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	_ = r.fs.Set("data", "")
 	_ = r.fs.Set("log-level", "warn")
 	_ = r.fs.Set("poll-interval", "1m")
+	// Every page is on one loopback host: per-host politeness would measure
+	// the delay, not the pipeline.
+	_ = r.fs.Set("host-delay", "0s")
+	_ = r.fs.Set("host-concurrency", "0")
 	if err := r.parse(args); err != nil {
 		return err
 	}

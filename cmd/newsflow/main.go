@@ -19,6 +19,7 @@ Usage:
   newsflow run     [flags]          embedded NATS + fetcher + parser + indexer + search API
   newsflow demo    [--once] [flags] serve a bundled site, ingest it, search "deconfliction"
   newsflow extract [--dir DIR] FILE...  print one Article JSON a line for HTML files
+  newsflow feeds   add|rm|list|pause|resume|import|export  manage the feed registry
   newsflow bench   [--bench-feeds N] [--bench-per-feed K]  pipeline vs parser alone, profiles
   newsflow version
 
@@ -42,6 +43,8 @@ func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdRun(ctx, args[1:], stderr)
 	case "demo":
 		err = cmdDemo(ctx, args[1:], stdout, stderr)
+	case "feeds":
+		err = cmdFeeds(ctx, args[1:], stdout, stderr)
 	case "bench":
 		err = cmdBench(ctx, args[1:], stdout, stderr)
 	case "extract":

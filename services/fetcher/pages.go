@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -14,6 +15,10 @@ import (
 	"github.com/newsflow/newsflow/services/fetcher/internal/httpfetch"
 	"go.uber.org/zap"
 )
+
+// pageHostWait bounds how long a page fetch waits for its host's turn
+// before it is retried later; well inside the consumer's AckWait.
+const pageHostWait = 20 * time.Second
 
 func (f *Fetcher) fetchPages(ctx context.Context) error {
 	return service.Consume(ctx, f.js, service.ConsumerConfig{
@@ -28,7 +33,9 @@ func (f *Fetcher) fetchPages(ctx context.Context) error {
 // handleItem fetches the page of one feed item and publishes it. A page that
 // is gone (4xx other than 429) is still published when the item carries its
 // full content, so the parser can fall back to it; otherwise the failure is
-// permanent. Network errors, 429 and 5xx are retried.
+// permanent. Network errors, 429 and 5xx are retried. A page robots.txt
+// disallows is not fetched: published with the item's content when it has
+// some, else dropped.
 func (f *Fetcher) handleItem(ctx context.Context, msg jetstream.Msg) error {
 	it, err := events.DecodeFeedItem(msg.Data())
 	if err != nil {
@@ -41,12 +48,39 @@ func (f *Fetcher) handleItem(ctx context.Context, msg jetstream.Msg) error {
 		FeedURL:       it.FeedURL,
 		Item:          it,
 	}
+	if f.robots != nil {
+		ok, err := f.robots.Allowed(ctx, it.URL)
+		if err != nil {
+			f.m.pages.WithLabelValues("error").Inc()
+			return fmt.Errorf("page %s: %w", it.URL, err)
+		}
+		if !ok {
+			f.m.robots.Inc()
+			f.m.pages.WithLabelValues("robots_refused").Inc()
+			f.log.Info("page disallowed by robots.txt", zap.String("url", it.URL), zap.Bool("feed_content", it.Content != ""))
+			if it.Content == "" {
+				return nil
+			}
+			page.FetchedAt = time.Now().UTC()
+			return f.publishPage(ctx, msg, page)
+		}
+	}
+	u, err := url.Parse(it.URL)
+	if err != nil {
+		return service.Permanent(fmt.Errorf("page %s: %w", it.URL, err))
+	}
+	release, err := f.hosts.Acquire(ctx, u.Hostname(), pageHostWait)
+	if err != nil {
+		return fmt.Errorf("page %s: %w", it.URL, err)
+	}
+	defer release()
 	resp, err := f.client.Get(ctx, httpfetch.Request{URL: it.URL, MaxBytes: f.cfg.PageMaxBytes, AllowTruncate: true,
 		Accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"})
 	page.FetchedAt = time.Now().UTC()
 	var se *httpfetch.StatusError
 	switch {
 	case err == nil:
+		f.m.response("page", resp.StatusCode, len(resp.Body))
 		page.StatusCode = resp.StatusCode
 		page.ContentType = resp.ContentType
 		page.HTML = string(resp.Body)
@@ -55,19 +89,28 @@ func (f *Fetcher) handleItem(ctx context.Context, msg jetstream.Msg) error {
 			page.FinalURL = resp.FinalURL
 		}
 	case errors.As(err, &se) && se.Code >= 400 && se.Code < 500 && se.Code != http.StatusTooManyRequests && se.Code != http.StatusRequestTimeout:
+		f.m.response("page", se.Code, 0)
 		if it.Content == "" {
-			f.pages.WithLabelValues("error").Inc()
+			f.m.pages.WithLabelValues("error").Inc()
 			return service.Permanent(err)
 		}
 		page.StatusCode = se.Code
-		f.pages.WithLabelValues("feed_fallback").Inc()
+		f.m.pages.WithLabelValues("feed_fallback").Inc()
 	case errors.Is(err, httpfetch.ErrBlockedAddress):
-		f.pages.WithLabelValues("error").Inc()
+		f.m.pages.WithLabelValues("error").Inc()
 		return service.Permanent(err)
 	default:
-		f.pages.WithLabelValues("error").Inc()
+		if se != nil {
+			f.m.response("page", se.Code, 0)
+		}
+		f.m.pages.WithLabelValues("error").Inc()
 		return err
 	}
+	return f.publishPage(ctx, msg, page)
+}
+
+func (f *Fetcher) publishPage(ctx context.Context, msg jetstream.Msg, page *events.Page) error {
+	it := page.Item
 	if err := service.Publish(ctx, f.js, page, events.StageFetcher, nats.Header(msg.Headers()), f.met); err != nil {
 		return fmt.Errorf("page %s: %w", it.URL, err)
 	}
@@ -76,7 +119,7 @@ func (f *Fetcher) handleItem(ctx context.Context, msg jetstream.Msg) error {
 		result = "truncated"
 	}
 	if page.HTML != "" {
-		f.pages.WithLabelValues(result).Inc()
+		f.m.pages.WithLabelValues(result).Inc()
 	}
 	f.log.Debug("page published", zap.String("url", it.URL), zap.String("article_id", page.ID), zap.Int("bytes", len(page.HTML)))
 	return nil

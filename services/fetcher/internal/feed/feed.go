@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mmcdole/gofeed"
+	ext "github.com/mmcdole/gofeed/extensions"
 	gfjson "github.com/mmcdole/gofeed/json"
 	"github.com/mmcdole/gofeed/rss"
 	"github.com/newsflow/newsflow/pkg/events"
@@ -41,6 +42,10 @@ type Feed struct {
 	Items []events.FeedItem
 	// TTL is the RSS <ttl> (minutes in the feed), 0 when absent or invalid.
 	TTL time.Duration
+	// UpdatePeriod is the syndication module's sy:updatePeriod divided by
+	// sy:updateFrequency (how often the publisher says the feed changes),
+	// 0 when absent or invalid.
+	UpdatePeriod time.Duration
 	// Skipped counts entries dropped for having no usable http(s) link, or
 	// for repeating an earlier entry's ID.
 	Skipped int
@@ -81,6 +86,7 @@ func Parse(body []byte, feedURL string, now time.Time) (f *Feed, err error) {
 		Title: plainText(gf.Title),
 		Link:  resolveHTTP(base, gf.Link),
 	}
+	f.UpdatePeriod = syndicationPeriod(gf.Extensions)
 	var rssItems []*rss.Item
 	if orig, ok := gf.OriginalFeed().(*rss.Feed); ok {
 		f.TTL = parseTTL(orig.TTL)
@@ -323,6 +329,47 @@ func utc(t *time.Time) *time.Time {
 		return nil
 	}
 	return &u
+}
+
+// syndicationPeriod reads the RSS syndication module (sy:updatePeriod,
+// sy:updateFrequency): "hourly" and 2 mean every 30 minutes.
+func syndicationPeriod(exts ext.Extensions) time.Duration {
+	sy := exts["sy"]
+	if sy == nil {
+		return 0
+	}
+	value := func(name string) string {
+		if es := sy[name]; len(es) > 0 {
+			return strings.ToLower(strings.TrimSpace(es[0].Value))
+		}
+		return ""
+	}
+	var period time.Duration
+	switch value("updatePeriod") {
+	case "hourly":
+		period = time.Hour
+	case "daily", "":
+		// Daily is the module's default when only the frequency is given.
+		period = 24 * time.Hour
+	case "weekly":
+		period = 7 * 24 * time.Hour
+	case "monthly", "yearly":
+		period = maxTTL
+	default:
+		return 0
+	}
+	if value("updatePeriod") == "" && value("updateFrequency") == "" {
+		return 0
+	}
+	freq := int64(1)
+	if v := value("updateFrequency"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return 0
+		}
+		freq = n
+	}
+	return min(period/time.Duration(freq), maxTTL)
 }
 
 // parseTTL reads an RSS <ttl>: whole minutes.

@@ -440,3 +440,29 @@ func FuzzParse(f *testing.F) {
 		checkItems(t, feed, rtFeedURL, now)
 	})
 }
+
+func TestUpdatePeriod(t *testing.T) {
+	const tmpl = `<?xml version="1.0"?><rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"><channel><title>t</title>%s
+<item><title>a</title><link>https://example.com/a</link></item></channel></rss>`
+	tests := []struct {
+		ext  string
+		want time.Duration
+	}{
+		{"", 0},
+		{"<sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>2</sy:updateFrequency>", 30 * time.Minute},
+		{"<sy:updatePeriod>daily</sy:updatePeriod>", 24 * time.Hour},
+		{"<sy:updateFrequency>4</sy:updateFrequency>", 6 * time.Hour},
+		{"<sy:updatePeriod>yearly</sy:updatePeriod>", maxTTL},
+		{"<sy:updatePeriod>sometimes</sy:updatePeriod>", 0},
+		{"<sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>-3</sy:updateFrequency>", 0},
+	}
+	for _, tt := range tests {
+		f, err := Parse([]byte(strings.Replace(tmpl, "%s", tt.ext, 1)), "https://example.com/rss", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.UpdatePeriod != tt.want {
+			t.Errorf("%s: UpdatePeriod = %s, want %s", tt.ext, f.UpdatePeriod, tt.want)
+		}
+	}
+}

@@ -191,8 +191,27 @@ func resolvingDialer(d *net.Dialer, resolve map[string]string) func(ctx context.
 // CloseIdleConnections closes idle keep-alive connections, for shutdown.
 func (c *Client) CloseIdleConnections() { c.tr.CloseIdleConnections() }
 
+// redirectsKey carries a request's *redirectTrail in its context, so the
+// shared CheckRedirect can record each hop of that request.
+type redirectsKey struct{}
+
+// redirectTrail records whether every redirect so far was permanent, and
+// where the permanent ones led.
+type redirectTrail struct {
+	permanentURL string
+	broken       bool // a temporary redirect came first
+}
+
 func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	next := req.URL.String()
+	if t, ok := req.Context().Value(redirectsKey{}).(*redirectTrail); ok && !t.broken {
+		// req.Response is the redirect that led here.
+		if r := req.Response; r != nil && (r.StatusCode == http.StatusMovedPermanently || r.StatusCode == http.StatusPermanentRedirect) {
+			t.permanentURL = next
+		} else {
+			t.broken = true
+		}
+	}
 	for _, v := range via {
 		if v.URL.String() == next {
 			return fmt.Errorf("%w: back to %s", ErrRedirectLoop, next)
@@ -236,6 +255,10 @@ type Response struct {
 	ContentType string // the Content-Type header, or the sniffed type when absent
 	Truncated   bool   // the body was cut at MaxBytes (only with AllowTruncate)
 	NotModified bool   // 304: the caller's copy is current; Body is empty
+	// PermanentURL is where the leading run of permanent redirects (301,
+	// 308) led, "" when the first hop was not one: the URL to store instead
+	// of URL. A temporary redirect after permanent ones ends the run.
+	PermanentURL string
 }
 
 // Get fetches r.URL, following redirects. It returns a *StatusError for any
@@ -264,6 +287,8 @@ func (c *Client) get(ctx context.Context, r Request) (*Response, error) {
 
 	ctx, cancel := context.WithTimeoutCause(ctx, c.opts.TotalTimeout, errTotalTimeout)
 	defer cancel()
+	trail := &redirectTrail{}
+	ctx = context.WithValue(ctx, redirectsKey{}, trail)
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
@@ -296,6 +321,9 @@ func (c *Client) get(ctx context.Context, r Request) (*Response, error) {
 		StatusCode:  resp.StatusCode,
 		Header:      resp.Header,
 		ContentType: resp.Header.Get("Content-Type"),
+	}
+	if trail.permanentURL != "" && trail.permanentURL != r.URL {
+		out.PermanentURL = trail.permanentURL
 	}
 	switch {
 	case resp.StatusCode == http.StatusNotModified:

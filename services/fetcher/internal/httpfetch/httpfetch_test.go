@@ -352,6 +352,50 @@ func TestRedirects(t *testing.T) {
 	}
 }
 
+func TestPermanentURL(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/p301", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/p308", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/p308", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/final", http.StatusPermanentRedirect)
+	})
+	mux.HandleFunc("/t302", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/final", http.StatusFound) })
+	mux.HandleFunc("/p301then302", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/t302", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/t307then301", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/p301", http.StatusTemporaryRedirect)
+	})
+	mux.HandleFunc("/final", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "here") })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c := newTestClient(t, Options{})
+	tests := []struct{ path, want string }{
+		{"/final", ""},
+		{"/p301", "/final"},
+		{"/p308", "/final"},
+		{"/t302", ""},
+		{"/p301then302", "/t302"},
+		{"/t307then301", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			resp, err := c.Get(context.Background(), Request{URL: srv.URL + tt.path})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := ""
+			if tt.want != "" {
+				want = srv.URL + tt.want
+			}
+			if resp.PermanentURL != want || resp.FinalURL != srv.URL+"/final" {
+				t.Errorf("PermanentURL = %q, FinalURL = %q; want %q", resp.PermanentURL, resp.FinalURL, want)
+			}
+		})
+	}
+}
+
 func TestConditionalGet(t *testing.T) {
 	const etag = `"v42"`
 	const lastMod = "Tue, 06 Jun 2017 20:36:00 GMT"
