@@ -19,7 +19,6 @@ import (
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/demo"
 	"github.com/newsflow/newsflow/pkg/events"
 	"github.com/newsflow/newsflow/services/parser"
-	"go.uber.org/zap"
 )
 
 // benchPages are the bundled pages the benchmark copies: real-looking
@@ -41,6 +40,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	perFeed := r.fs.Int("bench-per-feed", 50, "pages per feed")
 	out := r.fs.String("out", "bench-out", "directory for the CPU and heap profiles")
 	timeout := r.fs.Duration("timeout", 10*time.Minute, "give up after this long")
+	procDir := r.fs.String("processes", "", "run the fetcher, parser and indexer binaries found in this directory (make build: bin/) as separate processes against one NATS server, instead of in this process")
 	_ = r.fs.Set("data", "")
 	_ = r.fs.Set("log-level", "warn")
 	_ = r.fs.Set("poll-interval", "1m")
@@ -81,16 +81,21 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 
-	// 2. The whole pipeline: first poll to last article indexed.
+	// 2. The whole pipeline: first poll to last article indexed, in this
+	// process or as three service processes against one NATS server.
 	r.app.Fetcher.AllowPrivate = true
 	r.app.Fetcher.Feeds = site.FeedURLs()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	a, log, err := r.open(ctx)
+	var p pipelineUnderTest
+	if *procDir != "" {
+		p, err = startProcesses(ctx, r, *procDir, stderr)
+	} else {
+		p, err = startInProcess(ctx, r)
+	}
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	prof, err := os.Create(filepath.Join(*out, "cpu.pprof"))
 	if err != nil {
 		return err
@@ -101,8 +106,12 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	start := time.Now()
-	stopRun := runInBackground(ctx, a)
-	js := a.JetStream()
+	js, err := p.run(ctx)
+	if err != nil {
+		pprof.StopCPUProfile()
+		_, _ = p.stop()
+		return err
+	}
 	var indexed time.Time
 	for {
 		if articleCount(ctx, js) >= uint64(n) && consumerIdle(ctx, js, events.StreamArticles, r.app.Indexer.Durable) {
@@ -112,7 +121,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		select {
 		case <-ctx.Done():
 			pprof.StopCPUProfile()
-			_ = stopRun()
+			_, _ = p.stop()
 			return fmt.Errorf("bench: %d of %d articles after %s: %w", articleCount(context.Background(), js), n, time.Since(start).Round(time.Second), ctx.Err())
 		case <-time.After(20 * time.Millisecond):
 		}
@@ -124,14 +133,14 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		_ = pprof.WriteHeapProfile(hp)
 		hp.Close()
 	}
-	fresh, err := freshness(ctx, js)
-	if err != nil {
-		_ = stopRun()
-		return err
-	}
+	fresh, ferr := freshness(ctx, js)
 	bytes := streamBytes(ctx, js, events.StreamItems, events.StreamPages, events.StreamArticles)
-	if err := stopRun(); err != nil {
-		log.Warn("run", zap.Error(err))
+	stages, err := p.stop()
+	if err != nil {
+		fmt.Fprintf(stderr, "bench: stopping the pipeline: %v\n", err)
+	}
+	if ferr != nil {
+		return ferr
 	}
 
 	e2eRate := float64(n) / elapsed.Seconds()
@@ -139,7 +148,10 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "parser alone:        %8.1f pages/s\n", parseRate)
 	fmt.Fprintf(stdout, "end to end:          %8.1f articles/s  (%.0f%% of the parser alone)\n", e2eRate, 100*e2eRate/parseRate)
 	fmt.Fprintf(stdout, "elapsed:             %8.2f s (first poll to last article indexed)\n", elapsed.Seconds())
-	fmt.Fprintf(stdout, "CPU per article:     %8.2f ms (whole process)\n", 1000*cpu.Seconds()/float64(n))
+	fmt.Fprintf(stdout, "CPU per article:     %8.2f ms (this process)\n", 1000*cpu.Seconds()/float64(n))
+	for _, st := range stages {
+		fmt.Fprintf(stdout, "  %-8s process:  %8.2f ms CPU per article, peak RSS %.1f MiB\n", st.name, 1000*st.cpu.Seconds()/float64(n), float64(st.maxRSS)/(1<<20))
+	}
 	fmt.Fprintf(stdout, "fetched→published:   p50 %v  p99 %v\n", fresh.p50.Round(time.Millisecond), fresh.p99.Round(time.Millisecond))
 	fmt.Fprintf(stdout, "peak RSS:            %8.1f MiB\n", float64(peakRSS())/(1<<20))
 	fmt.Fprintf(stdout, "bytes on NATS:       %8.0f per article (items + pages + articles, stored)\n", float64(bytes)/float64(n))
