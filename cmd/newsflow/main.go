@@ -20,6 +20,8 @@ Usage:
   newsflow demo    [--once] [flags] serve a bundled site, ingest it, search "deconfliction"
   newsflow extract [--dir DIR] FILE...  print one Article JSON a line for HTML files
   newsflow feeds   add|rm|list|pause|resume|import|export  manage the feed registry
+  newsflow provision [flags]        create the streams and buckets on a NATS cluster (admin user)
+  newsflow healthcheck [--path P]   exit 0 when the local server's /readyz answers 200
   newsflow bench   [--bench-feeds N] [--bench-per-feed K]  pipeline vs parser alone, profiles
   newsflow version
 
@@ -43,6 +45,10 @@ func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdRun(ctx, args[1:], stderr)
 	case "demo":
 		err = cmdDemo(ctx, args[1:], stdout, stderr)
+	case "healthcheck":
+		err = cmdHealthcheck(ctx, args[1:], stderr)
+	case "provision":
+		err = cmdProvision(ctx, args[1:], stdout, stderr)
 	case "feeds":
 		err = cmdFeeds(ctx, args[1:], stdout, stderr)
 	case "bench":

@@ -60,6 +60,12 @@ type Common struct {
 	// Provision creates or updates the streams this service uses at start.
 	// Turn it off where an admin user provisions and services may not.
 	Provision bool
+	// StreamReplicas is the replica count of provisioned streams: 1 on one
+	// server, 3 on a cluster.
+	StreamReplicas int
+	// NATSInboxPrefix replaces _INBOX for this connection's replies, so a
+	// least-privilege user may subscribe to its own inboxes only.
+	NATSInboxPrefix string
 }
 
 // RegisterFlags defines the common flags on fs with their defaults.
@@ -71,6 +77,8 @@ func (c *Common) RegisterFlags(fs *flag.FlagSet, defaultHTTP string) {
 	c.RegisterLogFlags(fs)
 	fs.StringVar(&c.HTTPAddr, "http", defaultHTTP, "address for /healthz, /readyz and /metrics (empty: off)")
 	fs.BoolVar(&c.Provision, "provision", true, "create or update the JetStream streams and consumers at start")
+	fs.IntVar(&c.StreamReplicas, "stream-replicas", 1, "replicas of provisioned streams and buckets (1, or 3 on a cluster)")
+	fs.StringVar(&c.NATSInboxPrefix, "nats-inbox-prefix", "", "reply subject prefix instead of _INBOX (match the user's permissions)")
 }
 
 // RegisterLogFlags defines only --log-format and --log-level.
@@ -84,6 +92,9 @@ func (c *Common) Validate() error {
 	var errs []error
 	if c.NATSURL == "" {
 		errs = append(errs, errors.New("nats-url is empty"))
+	}
+	if c.StreamReplicas < 0 || c.StreamReplicas > 5 {
+		errs = append(errs, fmt.Errorf("stream-replicas %d: want 1 to 5", c.StreamReplicas))
 	}
 	if c.LogFormat != "json" && c.LogFormat != "console" {
 		errs = append(errs, fmt.Errorf("log-format %q: want json or console", c.LogFormat))

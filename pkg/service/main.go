@@ -41,6 +41,19 @@ type Program struct {
 // environment, logger, NATS connection, stream provisioning, the HTTP server
 // and a graceful shutdown on SIGINT/SIGTERM. It exits the process.
 func Main(p Program) {
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "healthcheck": // the container health check: exit 0 when ready
+			if err := healthcheckCommand(p.Name, p.DefaultHTTP, os.Args[2:]); err != nil {
+				fmt.Fprintf(os.Stderr, "%s: %v\n", p.Name, err)
+				os.Exit(1)
+			}
+			os.Exit(0)
+		case "version", "--version":
+			fmt.Printf("%s %s (%s)\n", p.Name, Version, Commit)
+			os.Exit(0)
+		}
+	}
 	if err := run(p, os.Args[1:]); err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", p.Name, err)
 		os.Exit(1)
@@ -88,7 +101,7 @@ func run(p Program, args []string) error {
 		return fmt.Errorf("jetstream: %w", err)
 	}
 	if c.Provision {
-		if err := EnsureStreams(ctx, js, DefaultStreamOptions()); err != nil {
+		if err := EnsureStreams(ctx, js, c.StreamOptions()); err != nil {
 			return err
 		}
 	}

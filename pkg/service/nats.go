@@ -41,6 +41,9 @@ func Connect(c Common, name string, log *zap.Logger, extra ...nats.Option) (*nat
 	if c.NATSUser != "" {
 		opts = append(opts, nats.UserInfo(c.NATSUser, c.NATSPassword))
 	}
+	if c.NATSInboxPrefix != "" {
+		opts = append(opts, nats.CustomInboxPrefix(c.NATSInboxPrefix))
+	}
 	opts = append(opts, extra...)
 	nc, err := nats.Connect(c.NATSURL, opts...)
 	if err != nil {

@@ -97,3 +97,12 @@ func EnsureKV(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyValu
 	}
 	return kv, nil
 }
+
+// StreamOptions are DefaultStreamOptions with the replica count of c.
+func (c Common) StreamOptions() StreamOptions {
+	o := DefaultStreamOptions()
+	if c.StreamReplicas > 0 {
+		o.Replicas = c.StreamReplicas
+	}
+	return o
+}

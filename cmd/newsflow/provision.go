@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/newsflow/newsflow/pkg/service"
+	"github.com/newsflow/newsflow/services/fetcher"
+	"github.com/newsflow/newsflow/services/fetcher/registry"
+	"go.uber.org/zap"
+)
+
+// cmdProvision creates or updates the pipeline's streams and the fetcher's
+// key-value bucket on a NATS server or cluster, as the admin user. Where the
+// services run with least-privilege users (--provision=false), this is the
+// only step that may create streams; each service then creates and updates
+// only its own durable consumer.
+func cmdProvision(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("provision", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c service.Common
+	c.RegisterFlags(fs, "")
+	seenTTL := fs.Duration("seen-ttl", 30*24*time.Hour, "how long the fetcher remembers a published item (bucket "+fetcher.SeenBucket+")")
+	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long (a cluster may still be electing leaders)")
+	if err := service.ParseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	log, err := service.NewLogger(c.LogFormat, c.LogLevel)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+	log = log.Named("provision")
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	nc, err := service.Connect(c, "newsflow-provision", log)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("jetstream: %w", err)
+	}
+	opts := c.StreamOptions()
+	// Right after a cluster forms, JetStream answers "no meta leader" for a
+	// few seconds: retry until the deadline rather than fail the deployment.
+	for {
+		err = provision(ctx, js, opts, *seenTTL)
+		if err == nil {
+			break
+		}
+		log.Warn("provision failed, retrying", zap.Error(err))
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(2 * time.Second):
+		}
+	}
+	fmt.Fprintf(stdout, "provisioned streams and buckets with %d replica(s)\n", opts.Replicas)
+	return nil
+}
+
+func provision(ctx context.Context, js jetstream.JetStream, o service.StreamOptions, seenTTL time.Duration) error {
+	rctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := service.EnsureStreams(rctx, js, o); err != nil {
+		return err
+	}
+	for _, kv := range fetcherBuckets(o, seenTTL) {
+		if _, err := service.EnsureKV(rctx, js, kv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fetcherBuckets are the buckets the fetcher would create itself (the feed
+// registry, the seen items, the host politeness records: see
+// services/fetcher), with the cluster's replica count. The fetcher's user
+// may not create streams, so they must exist before it starts.
+func fetcherBuckets(o service.StreamOptions, seenTTL time.Duration) []jetstream.KeyValueConfig {
+	return []jetstream.KeyValueConfig{
+		{Bucket: registry.Bucket, Description: "feed registry and fetch state (newsflow fetcher)",
+			Storage: o.Storage, History: 1, Replicas: o.Replicas},
+		{Bucket: fetcher.SeenBucket, Description: "feed items and articles already published (newsflow fetcher)",
+			TTL: seenTTL, Storage: o.Storage, History: 1, Replicas: o.Replicas},
+		{Bucket: "newsflow_hosts", Description: "next free request time per host (newsflow fetcher politeness)",
+			TTL: time.Hour, Storage: jetstream.MemoryStorage, History: 1, Replicas: o.Replicas},
+	}
+}
