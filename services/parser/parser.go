@@ -17,6 +17,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/events"
 	"github.com/newsflow/newsflow/pkg/service"
 	"github.com/newsflow/newsflow/services/parser/internal/extract"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 )
 
@@ -59,14 +60,21 @@ type Parser struct {
 	js  jetstream.JetStream
 	log *zap.Logger
 	met *service.Metrics
+	reg prometheus.Registerer
+	own *metrics
 }
 
 // New returns a parser that consumes and publishes through js.
-func New(cfg Config, js jetstream.JetStream, log *zap.Logger, met *service.Metrics) (*Parser, error) {
+func New(cfg Config, js jetstream.JetStream, log *zap.Logger, met *service.Metrics, opts ...Option) (*Parser, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Parser{cfg: cfg, js: js, log: log.Named("parser"), met: met}, nil
+	p := &Parser{cfg: cfg, js: js, log: log.Named("parser"), met: met}
+	for _, o := range opts {
+		o(p)
+	}
+	p.own = newMetrics(p.reg)
+	return p, nil
 }
 
 // Run consumes pages until ctx is done, then drains in-flight work.
@@ -89,6 +97,10 @@ func (p *Parser) handle(ctx context.Context, msg jetstream.Msg) error {
 	art, err := Parse(page)
 	if err != nil {
 		return err
+	}
+	if art.Extraction.NeedsJS {
+		p.own.needsJS.Inc()
+		p.log.Info("page needs javascript", zap.String("url", art.URL), zap.String("method", art.Extraction.Method), zap.Int("words", art.WordCount))
 	}
 	if err := service.Publish(ctx, p.js, art, events.StageParser, nats.Header(msg.Headers()), p.met); err != nil {
 		return err

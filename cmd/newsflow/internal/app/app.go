@@ -112,7 +112,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (a *App, err error) {
 	if a.fetcher, err = fetcher.New(cfg.Fetcher, a.js, log, met, a.Registry); err != nil {
 		return nil, err
 	}
-	if a.parser, err = parser.New(cfg.Parser, a.js, log, met); err != nil {
+	if a.parser, err = parser.New(cfg.Parser, a.js, log, met, parser.WithRegisterer(a.Registry)); err != nil {
 		return nil, err
 	}
 	if a.indexer, err = indexer.New(cfg.Indexer, a.js, log, met); err != nil {

@@ -16,7 +16,7 @@ func main() {
 		Flags:       cfg.RegisterFlags,
 		Validate:    cfg.Validate,
 		Run: func(ctx context.Context, d service.Deps) error {
-			p, err := parser.New(cfg, d.JS, d.Log, d.Metrics)
+			p, err := parser.New(cfg, d.JS, d.Log, d.Metrics, parser.WithRegisterer(d.Registry))
 			if err != nil {
 				return err
 			}

@@ -1,10 +1,12 @@
 package extract
 
 import (
+	"bytes"
 	"math"
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
@@ -32,24 +34,21 @@ const allFlags = flagStripUnlikely | flagWeightClasses | flagCleanConditionally
 const charThreshold = 500
 
 var (
-	reUnlikely = substrings("-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote|cookie|consent|newsletter|subscribe|promo|share|trending|read-more|readmore|outbrain|taboola")
-	reMaybe    = substrings("and|article|body|column|content|main|mathjax|shadow")
-	rePositive = substrings("article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story")
-	reNegative = substrings("-ad-|hidden|banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|nav|cookie|newsletter|subscribe|social|read-more|readmore|caption|trending|taboola")
+	reUnlikely = substringList("-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote|cookie|consent|newsletter|subscribe|promo|share|trending|read-more|readmore|outbrain|taboola")
+	reMaybe    = substringList("and|article|body|column|content|main|mathjax|shadow")
+	rePositive = substringList("article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story")
+	reNegative = substringList("-ad-|hidden|banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|nav|cookie|newsletter|subscribe|social|read-more|readmore|caption|trending|taboola")
 	// reBoilerplate names blocks that are never article text, matched as
 	// whole words of a class or id.
 	reBoilerplate = wordList("share|sharing|sharedaddy|social|socials|related|comment|comments|disqus|newsletter|subscribe|subscription|promo|promos|cookie|cookies|consent|gdpr|tags|tag-list|taglist|tags-list|sidebar|breadcrumb|breadcrumbs|advert|advertisement|advertising|ads|ad|adsbygoogle|sponsored|banner|popup|modal|outbrain|taboola|recommended|recommendations|trending|most-read|most-popular|read-more|readmore|more-stories|see-also|also-read|related-stories|related-articles|toolbar|signup|sign-up|nav|navbar|navigation|menu")
 	reCaption     = wordList("caption|figcaption|credit|credits|photo-credit|image-credit|media__footer|wp-caption-text")
-	reByline      = substrings("byline|author|dateline|writtenby|p-author")
+	reByline      = substringList("byline|author|dateline|writtenby|p-author")
 	reShare       = wordList("share|sharedaddy")
 	reSummary     = wordList("summary|standfirst|dek|lede|subtitle|subheadline|strapline|teaser|article__summary")
-	reReadMore    = regexp.MustCompile(`(?i)^\W*(read more|read also|also read|related|see also|recommended|more on this|more from|you may also like|you might also like|watch more|related stories|related articles|most read|trending|follow us|subscribe to|sign up for|click here|lesen sie auch|lesen sie mehr|mehr zum thema|auch interessant|weitere artikel|lire aussi|à lire aussi|a lire aussi|voir aussi|lee también|leer más|lea también|leia também|leia mais|leggi anche|читайте также|смотрите также)\b`)
-	// reJunkPara matches whole paragraphs that are page furniture.
-	reJunkPara    = regexp.MustCompile(`(?i)(printer[- ]friendly|e-?mail this (story|article|page)|share this (story|article|page)|click here to|advertisement$|^anzeige$|^werbung$|^publicité$|^publicidad$)`)
-	reDateLine    = wordList("date|dates|time|timestamp|dateline|published|updated|pubdate|post-date|entry-date|meta|article-meta|post-meta|entry-meta")
-	reCommas      = regexp.MustCompile(`[,\x{060C}\x{FE50}\x{FE10}\x{FE11}\x{2E41}\x{2E34}\x{2E32}\x{FF0C}]`)
-	reSentenceEnd = regexp.MustCompile(`\.( |$)`)
-	reHiddenStyle = regexp.MustCompile(`(?i)display\s*:\s*none|visibility\s*:\s*hidden`)
+	// readMorePrefixes start "Read more" boxes and similar teasers.
+	readMorePrefixes = strings.Split("read more|read also|also read|related|see also|recommended|more on this|more from|you may also like|you might also like|watch more|related stories|related articles|most read|trending|follow us|subscribe to|sign up for|click here|lesen sie auch|lesen sie mehr|mehr zum thema|auch interessant|weitere artikel|lire aussi|à lire aussi|a lire aussi|voir aussi|lee también|leer más|lea también|leia também|leia mais|leggi anche|читайте также|смотрите также", "|")
+	reDateLine       = wordList("date|dates|time|timestamp|dateline|published|updated|pubdate|post-date|entry-date|meta|article-meta|post-meta|entry-meta")
+	reSentenceEnd    = regexp.MustCompile(`\.( |$)`)
 )
 
 var unlikelyRoles = map[string]bool{
@@ -88,6 +87,26 @@ type contentExtractor struct {
 	// title and description of the page: headings and standfirsts that
 	// repeat them are not body text.
 	title, description string
+	// st memoises text statistics of the nodes being scored.
+	st statCache
+	// stripped counts the blocks stripUnlikely removed: when it removed
+	// none, a retry without it would do the same work for the same result.
+	stripped int
+	// unlikelyMemo keeps reUnlikely's verdict per class string: a page
+	// repeats a few class names thousands of times.
+	unlikelyMemo map[string]bool
+}
+
+func (e *contentExtractor) unlikely(m string) bool {
+	if v, ok := e.unlikelyMemo[m]; ok {
+		return v
+	}
+	if e.unlikelyMemo == nil {
+		e.unlikelyMemo = map[string]bool{}
+	}
+	v := reUnlikely.MatchString(m) && !reMaybe.MatchString(m)
+	e.unlikelyMemo[m] = v
+	return v
 }
 
 // cleanDocument removes what is never content, whatever the flags.
@@ -110,7 +129,7 @@ func cleanDocument(doc *html.Node) {
 			return false
 		case atom.Form:
 			// ASP.NET pages wrap the whole page in a form: keep big ones.
-			if textLen(n) < charThreshold {
+			if !textLongerThan(n, charThreshold) {
 				drop = append(drop, n)
 				return false
 			}
@@ -119,7 +138,7 @@ func cleanDocument(doc *html.Node) {
 			// namespaced or unknown XML islands keep their text
 			return true
 		}
-		if hasAttr(n, "hidden") || reHiddenStyle.MatchString(attr(n, "style")) ||
+		if hasAttr(n, "hidden") || hiddenStyle(attr(n, "style")) ||
 			(attr(n, "aria-hidden") == "true" && !strings.Contains(attr(n, "class"), "fallback-image")) {
 			if !isElem(n, atom.Body, atom.Html) {
 				drop = append(drop, n)
@@ -177,12 +196,11 @@ func (e *contentExtractor) stripUnlikely(doc *html.Node) {
 			return false
 		}
 		m := classID(n)
-		if isByline(n, m) && textLen(n) < 100 {
+		if isByline(n, m) && !textLongerThan(n, 100) {
 			drop = append(drop, n)
 			return false
 		}
-		if m != "" && reUnlikely.MatchString(m) && !reMaybe.MatchString(m) &&
-			!hasAncestor(n, atom.Table, atom.Code) {
+		if m != "" && e.unlikely(m) && !hasAncestor(n, atom.Table, atom.Code) {
 			drop = append(drop, n)
 			return false
 		}
@@ -191,6 +209,7 @@ func (e *contentExtractor) stripUnlikely(doc *html.Node) {
 	for _, n := range drop {
 		removeNode(n)
 	}
+	e.stripped = len(drop)
 }
 
 func isByline(n *html.Node, match string) bool {
@@ -301,6 +320,7 @@ func (e *contentExtractor) grab(doc *html.Node) *html.Node {
 		e.stripUnlikely(body)
 	}
 	divsToParagraphs(body)
+	e.st = statCache{}
 
 	e.scores = map[*html.Node]float64{}
 	e.initial = map[*html.Node]float64{}
@@ -312,12 +332,17 @@ func (e *contentExtractor) grab(doc *html.Node) *html.Node {
 		if isElem(p, atom.Blockquote) && hasBlockDescendant(p) {
 			continue
 		}
-		text := innerText(p)
-		n := utf8.RuneCountInString(text)
+		// Length and commas from the memoised statistics: the same numbers
+		// innerText would give, without building the text.
+		ps := e.st.get(p)
+		n, commas := ps.runes, ps.commas
+		if n > 0 {
+			n-- // a text starting or ending in white space counts it once
+		}
 		if n < 25 {
 			continue
 		}
-		score := 1.0 + float64(len(reCommas.FindAllStringIndex(text, -1))+1) + math.Min(float64(n/100), 3)
+		score := 1.0 + float64(commas+1) + math.Min(float64(n/100), 3)
 		level := 0
 		for a := p.Parent; a != nil && a.Type == html.ElementNode && level < 5; a = a.Parent {
 			if _, ok := e.scores[a]; !ok {
@@ -339,7 +364,7 @@ func (e *contentExtractor) grab(doc *html.Node) *html.Node {
 		return body
 	}
 	for _, c := range candidates {
-		e.scores[c] *= 1 - linkDensity(c)
+		e.scores[c] *= 1 - e.st.linkDensity(c)
 	}
 	sort.SliceStable(candidates, func(i, j int) bool { return e.scores[candidates[i]] > e.scores[candidates[j]] })
 	top := candidates[0]
@@ -429,7 +454,7 @@ func (e *contentExtractor) grab(doc *html.Node) *html.Node {
 		if sc, scored := e.scores[s]; scored && sc+bonus >= sibThreshold && sc-e.initial[s] >= sibThreshold/2 {
 			ok = true
 		} else if isElem(s, atom.P) {
-			ld := linkDensity(s)
+			ld := e.st.linkDensity(s)
 			text := innerText(s)
 			n := utf8.RuneCountInString(text)
 			if n > 80 && ld < 0.25 {
@@ -456,7 +481,7 @@ func (e *contentExtractor) grab(doc *html.Node) *html.Node {
 // isStandfirst reports whether n is the standfirst (summary) of the page,
 // which goes to Description, not to the text.
 func (e *contentExtractor) isStandfirst(n *html.Node) bool {
-	if m := classID(n); m != "" && reSummary.MatchString(m) && textLen(n) < 600 {
+	if m := classID(n); m != "" && reSummary.MatchString(m) && e.textLen(n) < 600 {
 		return true
 	}
 	return false
@@ -476,6 +501,10 @@ func similar(a, b string) bool {
 
 // prepare removes boilerplate inside the article container.
 func (e *contentExtractor) prepare(article *html.Node) {
+	if e.st == nil {
+		e.st = statCache{}
+	}
+	st := e.st
 	// Blocks that never belong to the text, by name or by role.
 	var drop []*html.Node
 	walk(article, func(n *html.Node) bool {
@@ -494,27 +523,27 @@ func (e *contentExtractor) prepare(article *html.Node) {
 		}
 		m := classID(n)
 		if m != "" {
-			if reCaption.MatchString(m) && textLen(n) < 400 {
+			if reCaption.MatchString(m) && st.textLen(n) < 400 {
 				drop = append(drop, n)
 				return false
 			}
 			if reBoilerplate.MatchString(m) {
-				tl, ld := textLen(n), linkDensity(n)
+				tl, ld := st.textLen(n), st.linkDensity(n)
 				prose := isElem(n, atom.P) && tl >= 200 && ld < 0.3
 				if !prose && (!rePositive.MatchString(m) || ld > 0.3 || tl < 200) {
 					drop = append(drop, n)
 					return false
 				}
 			}
-			if reShare.MatchString(m) && textLen(n) < 500 {
+			if reShare.MatchString(m) && st.textLen(n) < 500 {
 				drop = append(drop, n)
 				return false
 			}
-			if isByline(n, m) && textLen(n) < 100 {
+			if isByline(n, m) && st.textLen(n) < 100 {
 				drop = append(drop, n)
 				return false
 			}
-			if reDateLine.MatchString(m) && textLen(n) < 100 {
+			if reDateLine.MatchString(m) && st.textLen(n) < 100 {
 				if _, _, ok := findDate(innerText(n)); ok {
 					drop = append(drop, n)
 					return false
@@ -524,7 +553,7 @@ func (e *contentExtractor) prepare(article *html.Node) {
 		return true
 	})
 	for _, n := range drop {
-		removeNode(n)
+		st.remove(n)
 	}
 
 	// "Read more" boxes and similar teasers, by their text.
@@ -533,9 +562,17 @@ func (e *contentExtractor) prepare(article *html.Node) {
 		if !isElem(n, atom.P, atom.Div, atom.Section, atom.Ul, atom.Li, atom.Blockquote, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6) {
 			return true
 		}
+		if st.textLen(n) >= 300 {
+			return true
+		}
+		// The teaser phrase opens the block: test the first words before
+		// building the whole text.
+		if !readMore(textPrefix(n, 48)) {
+			return true
+		}
 		t := innerText(n)
-		if len(t) < 300 && reReadMore.MatchString(t) {
-			ld := linkDensity(n)
+		if len(t) < 300 && readMore(t) {
+			ld := st.linkDensity(n)
 			if ld > 0.3 || len(t) < 40 || strings.HasPrefix(strings.ToLower(t), "read more") {
 				drop = append(drop, n)
 				return false
@@ -544,26 +581,26 @@ func (e *contentExtractor) prepare(article *html.Node) {
 		return true
 	})
 	for _, n := range drop {
-		removeNode(n)
+		st.remove(n)
 	}
 
 	// Headings repeating the title.
 	if e.title != "" {
 		for _, h := range findAll(article, atom.H2, atom.H3) {
 			if similar(innerText(h), e.title) {
-				removeNode(h)
+				st.remove(h)
 			}
 		}
 	}
 	for _, h := range findAll(article, atom.H2) {
 		if e.classWeight(h) < 0 {
-			removeNode(h)
+			st.remove(h)
 		}
 	}
 	// Standfirst blocks inside the container.
 	for _, n := range findAll(article, atom.P, atom.Div) {
 		if n.Parent != nil && e.isStandfirst(n) && n != article {
-			removeNode(n)
+			st.remove(n)
 		}
 	}
 
@@ -572,7 +609,7 @@ func (e *contentExtractor) prepare(article *html.Node) {
 			nodes := findAll(article, tag)
 			for i := len(nodes) - 1; i >= 0; i-- {
 				if e.shouldRemove(nodes[i]) {
-					removeNode(nodes[i])
+					st.remove(nodes[i])
 				}
 			}
 		}
@@ -581,8 +618,8 @@ func (e *contentExtractor) prepare(article *html.Node) {
 	// Figures left with nothing but a picture and no text stay (images);
 	// empty paragraphs go.
 	for _, p := range findAll(article, atom.P) {
-		if strings.TrimSpace(innerText(p)) == "" && findFirst(p, atom.Img) == nil {
-			removeNode(p)
+		if s := st.get(p); s.runes == 0 && s.img == 0 {
+			st.remove(p)
 		}
 	}
 }
@@ -621,24 +658,21 @@ func (e *contentExtractor) shouldRemove(n *html.Node) bool {
 	if weight+e.scores[n] < 0 {
 		return true
 	}
-	text := innerText(n)
-	if len(reCommas.FindAllStringIndex(text, -1)) >= 10 {
+	st := e.st.get(n)
+	if st.commas >= 10 {
 		return false
 	}
-	p := float64(len(findAll(n, atom.P)))
-	img := float64(len(findAll(n, atom.Img)))
-	li := float64(len(findAll(n, atom.Li))) - 100
-	input := float64(len(findAll(n, atom.Input)))
-	contentLength := utf8.RuneCountInString(text)
-	var headingLen int
-	for _, h := range findAll(n, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6) {
-		headingLen += textLen(h)
-	}
+	p := float64(st.p)
+	img := float64(st.img)
+	li := float64(st.li) - 100
+	input := float64(st.input)
+	contentLength := st.runes
+	headingLen := st.heading
 	headingDensity := 0.0
 	if contentLength > 0 {
 		headingDensity = float64(headingLen) / float64(contentLength)
 	}
-	ld := linkDensity(n)
+	ld := e.st.linkDensity(n)
 	inFigure := hasAncestor(n, atom.Figure)
 	remove := (img > 1 && p/img < 0.5 && !inFigure) ||
 		(!isList && li > p) ||
@@ -680,10 +714,12 @@ func contains(a, n *html.Node) bool {
 type classMatcher interface{ MatchString(string) bool }
 
 // substrings matches when any of the |-separated strings occurs.
-type substrings string
+type substrings []string
+
+func substringList(list string) substrings { return strings.Split(list, "|") }
 
 func (m substrings) MatchString(s string) bool {
-	for _, w := range strings.Split(string(m), "|") {
+	for _, w := range m {
 		if strings.Contains(s, w) {
 			return true
 		}
@@ -704,14 +740,100 @@ func wordList(list string) wordSet {
 }
 
 func (m wordSet) MatchString(s string) bool {
-	toks := strings.FieldsFunc(s, func(r rune) bool { return r < 'a' || r > 'z' })
-	for i, t := range toks {
-		if m[t] {
+	// Allocation-free: it runs for every element with a class or id.
+	var buf [96]byte
+	prevStart, prevEnd := -1, -1
+	for i := 0; i < len(s); {
+		if s[i] < 'a' || s[i] > 'z' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] >= 'a' && s[j] <= 'z' {
+			j++
+		}
+		if m[s[i:j]] {
 			return true
 		}
-		if i+1 < len(toks) && m[t+"-"+toks[i+1]] {
-			return true
+		if prevStart >= 0 && prevEnd-prevStart+1+j-i <= len(buf) {
+			k := append(buf[:0], s[prevStart:prevEnd]...)
+			k = append(k, '-')
+			k = append(k, s[i:j]...)
+			if m[string(k)] {
+				return true
+			}
+		}
+		prevStart, prevEnd = i, j
+		i = j
+	}
+	return false
+}
+
+func (e *contentExtractor) textLen(n *html.Node) int {
+	if e.st == nil {
+		return textLen(n)
+	}
+	return e.st.textLen(n)
+}
+
+// junkPara reports whether a short paragraph is page furniture: "printer
+// friendly", "e-mail this story", "click here to", a lone "Advertisement".
+func junkPara(p string) bool {
+	l := strings.ToLower(p)
+	for _, s := range []string{"printer friendly", "printer-friendly", "email this ", "e-mail this ", "share this story", "share this article", "share this page", "click here to"} {
+		if strings.Contains(l, s) {
+			if !strings.HasPrefix(s, "e") || strings.Contains(l, s+"story") || strings.Contains(l, s+"article") || strings.Contains(l, s+"page") {
+				return true
+			}
+		}
+	}
+	if strings.HasSuffix(l, "advertisement") {
+		return true
+	}
+	switch strings.TrimSpace(l) {
+	case "anzeige", "werbung", "publicité", "publicidad":
+		return true
+	}
+	return false
+}
+
+// readMore reports whether t starts, after punctuation, with a teaser
+// phrase ("Read more", "Lire aussi") as a whole word.
+func readMore(t string) bool {
+	t = strings.TrimLeftFunc(t, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' })
+	if t == "" {
+		return false
+	}
+	l := strings.ToLower(t)
+	for _, p := range readMorePrefixes {
+		if strings.HasPrefix(l, p) {
+			rest := l[len(p):]
+			r, _ := utf8.DecodeRuneInString(rest)
+			if rest == "" || !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_') {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// hiddenStyle reports whether an inline style hides the element
+// (display:none or visibility:hidden, any case and spacing).
+func hiddenStyle(style string) bool {
+	if style == "" {
+		return false
+	}
+	var b [1024]byte
+	k := b[:0]
+	for i := 0; i < len(style) && len(k) < cap(b); i++ {
+		c := style[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			continue
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		k = append(k, c)
+	}
+	return bytes.Contains(k, []byte("display:none")) || bytes.Contains(k, []byte("visibility:hidden"))
 }

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -61,8 +62,13 @@ func isElem(n *html.Node, a ...atom.Atom) bool {
 // classID is the lower-cased class and id of n, joined by a space.
 func classID(n *html.Node) string {
 	c, id := attr(n, "class"), attr(n, "id")
-	if c == "" && id == "" {
+	switch {
+	case c == "" && id == "":
 		return ""
+	case id == "":
+		return strings.ToLower(c) // no copy when already lower-case
+	case c == "":
+		return strings.ToLower(id)
 	}
 	return strings.ToLower(c + " " + id)
 }
@@ -187,6 +193,9 @@ func textLen(n *html.Node) int {
 
 // collapse trims s and turns every run of white space into one space.
 func collapse(s string) string {
+	if collapsed(s) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -239,4 +248,165 @@ var blockTags = map[atom.Atom]bool{
 	atom.Tbody: true, atom.Thead: true, atom.Tfoot: true, atom.Tr: true, atom.Ul: true,
 	atom.Legend: true, atom.Menu: true, atom.Body: true, atom.Html: true,
 	atom.Td: false, atom.Th: false,
+}
+
+// textLongerThan reports whether the text below n has more than limit
+// runes; it stops reading as soon as it knows, so asking it of a big
+// container costs no more than limit.
+func textLongerThan(n *html.Node, limit int) bool {
+	count := 0
+	var rec func(*html.Node) bool
+	rec = func(n *html.Node) bool {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch c.Type {
+			case html.TextNode:
+				r, _ := textRunes(c.Data)
+				if count += r; count > limit {
+					return true
+				}
+			case html.ElementNode:
+				if !skipText[c.DataAtom] && rec(c) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return rec(n)
+}
+
+// boundedText is innerText(n) when that has at most limit bytes before
+// white space is collapsed; ok is false (and the text empty) when it is
+// longer. Loops that test every element of a page use it so they stay
+// linear: a big container is rejected without building its text.
+func boundedText(n *html.Node, limit int) (string, bool) {
+	var b strings.Builder
+	var rec func(*html.Node) bool
+	rec = func(n *html.Node) bool {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch c.Type {
+			case html.TextNode:
+				if b.Len()+len(c.Data) > limit {
+					return false
+				}
+				b.WriteString(c.Data)
+			case html.ElementNode:
+				if skipText[c.DataAtom] {
+					continue
+				}
+				if c.DataAtom == atom.Br {
+					b.WriteByte(' ')
+				}
+				if !rec(c) {
+					return false
+				}
+				if blockTags[c.DataAtom] {
+					b.WriteByte(' ')
+				}
+			}
+		}
+		return true
+	}
+	if !rec(n) {
+		return "", false
+	}
+	return collapse(b.String()), true
+}
+
+// markTextAncestors marks the elements up to levels above every text node
+// that contains one of words (lower-case; ASCII letters of the text are
+// folded, other letters must match as given). Scans that test the text of
+// many elements ask it first, so they read text only where it can match
+// instead of re-reading every subtree.
+func markTextAncestors(root *html.Node, levels int, words []string) map[*html.Node]bool {
+	out := map[*html.Node]bool{}
+	var buf []byte
+	bw := make([][]byte, len(words))
+	for i, w := range words {
+		bw[i] = []byte(w)
+	}
+	var rec func(*html.Node)
+	rec = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch c.Type {
+			case html.TextNode:
+				buf = append(buf[:0], c.Data...)
+				for i, b := range buf {
+					if b >= 'A' && b <= 'Z' {
+						buf[i] = b + 'a' - 'A'
+					}
+				}
+				for _, w := range bw {
+					if bytes.Contains(buf, w) {
+						for p, i := c.Parent, 0; p != nil && i <= levels; p, i = p.Parent, i+1 {
+							out[p] = true
+						}
+						break
+					}
+				}
+			case html.ElementNode, html.DocumentNode:
+				if !skipText[c.DataAtom] {
+					rec(c)
+				}
+			}
+		}
+	}
+	rec(root)
+	return out
+}
+
+// collapsed reports whether s is ASCII with single spaces between words
+// and none at the ends: collapse would return it as is.
+func collapsed(s string) bool {
+	if s == "" {
+		return true
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	prev := byte(0)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v' || (c == ' ' && prev == ' ') {
+			return false
+		}
+		prev = c
+	}
+	return true
+}
+
+// textPrefix is the start of innerText(n): at least limit bytes of it when
+// n has that much, white space collapsed.
+func textPrefix(n *html.Node, limit int) string {
+	var b strings.Builder
+	nonSpace := 0
+	var rec func(*html.Node) bool
+	rec = func(n *html.Node) bool {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch c.Type {
+			case html.TextNode:
+				b.WriteString(c.Data)
+				nonSpace += len(c.Data) - strings.Count(c.Data, " ") - strings.Count(c.Data, "\n") - strings.Count(c.Data, "\t")
+				if nonSpace > limit {
+					return true
+				}
+			case html.ElementNode:
+				if skipText[c.DataAtom] {
+					continue
+				}
+				if c.DataAtom == atom.Br {
+					b.WriteByte(' ')
+				}
+				if rec(c) {
+					return true
+				}
+				if blockTags[c.DataAtom] {
+					b.WriteByte(' ')
+				}
+			}
+		}
+		return false
+	}
+	rec(n)
+	return collapse(b.String())
 }

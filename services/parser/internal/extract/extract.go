@@ -15,7 +15,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/PuerkitoBio/goquery"
 	"github.com/newsflow/newsflow/pkg/events"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -69,13 +68,19 @@ func Article(page *events.Page) (*events.Article, error) {
 	if len(raw) > maxHTML {
 		raw = raw[:maxHTML]
 	}
-	raw = strings.ToValidUTF8(raw, "\uFFFD")
+	if !utf8.ValidString(raw) {
+		raw = strings.ToValidUTF8(raw, "\uFFFD")
+	}
+	unstripped := raw
+	raw = stripScripts(raw)
 
 	doc, err := html.Parse(strings.NewReader(raw))
 	if err != nil {
-		return nil, fmt.Errorf("extract: parse html: %w", err)
+		// The parser refuses trees it cannot build safely (more than 512
+		// open elements): such a page is no article, and never will be.
+		return nil, fmt.Errorf("extract: parse html: %w: %w", err, ErrNoContent)
 	}
-	m := readMetadata(goquery.NewDocumentFromNode(doc), base)
+	m := readMetadata(doc, base)
 
 	a := &events.Article{
 		SchemaVersion: events.SchemaVersion,
@@ -117,6 +122,12 @@ func Article(page *events.Page) (*events.Article, error) {
 			paras, a.Extraction.Method = ld, MethodJSONLD
 		}
 	}
+	// Only a page with little text of its own is examined for being a
+	// script-rendered shell.
+	needsJS := false
+	if n := textSize(paras); n < charThreshold {
+		needsJS = jsSignals(unstripped).needsJS(n)
+	}
 	if item := page.Item; item != nil {
 		if n := textSize(paras); n < charThreshold/2 && item.Content != "" {
 			if fp, fimgs := feedBody(item.Content, base); textSize(fp) > n {
@@ -131,11 +142,12 @@ func Article(page *events.Page) (*events.Article, error) {
 	if len(paras) == 0 && a.Title == "" {
 		return nil, fmt.Errorf("extract: %s: %w", pageURL, ErrNoContent)
 	}
-	if len(paras) == 0 && needsJS(raw) {
-		a.Extraction.NeedsJS = true
-	}
+	a.Extraction.NeedsJS = needsJS
 
 	a.Text = strings.Join(paras, "\n\n")
+	if a.Language == "" {
+		a.Language = detectLanguage(a.Text)
+	}
 	if len(paras) > 0 {
 		a.Lead = paras[0]
 	}
@@ -143,11 +155,12 @@ func Article(page *events.Page) (*events.Article, error) {
 	if a.TopImage == "" && len(imgs) > 0 {
 		a.TopImage = imgs[0]
 	}
-	a.WordCount = len(words(a.Text))
+	ws := words(a.Text)
+	a.WordCount = len(ws)
 	sum := sha256.Sum256([]byte(a.Text))
 	a.ContentHash = hex.EncodeToString(sum[:])
 	if a.Text != "" {
-		a.SimHash = fmt.Sprintf("%016x", SimHash(a.Text))
+		a.SimHash = fmt.Sprintf("%016x", simHashWords(ws))
 	}
 	a.Quotes = Quotes(paras)
 	if err := a.Validate(); err != nil {
@@ -186,7 +199,12 @@ func extractBody(raw string, doc *html.Node, m *metadata) ([]string, []string) {
 		allFlags &^ flagStripUnlikely &^ flagWeightClasses,
 		0,
 	}
+	skipNext := false
 	for i, f := range attempts {
+		if skipNext {
+			skipNext = false
+			continue
+		}
 		if i > 0 {
 			var err error
 			doc, err = html.Parse(strings.NewReader(raw))
@@ -201,6 +219,9 @@ func extractBody(raw string, doc *html.Node, m *metadata) ([]string, []string) {
 			continue
 		}
 		ce.prepare(c)
+		// Without anything stripped as unlikely, the next attempt (the
+		// same minus stripping) would give the same result.
+		skipNext = f&flagStripUnlikely != 0 && ce.stripped == 0
 		paras := dropFurniture(dropTitle(paragraphs(c), m))
 		n := textSize(paras)
 		if n > bestLen {
@@ -234,7 +255,7 @@ func dropFurniture(paras []string) []string {
 	out := paras[:0:0]
 	for i, p := range paras {
 		n := utf8.RuneCountInString(p)
-		if n < 200 && reJunkPara.MatchString(p) {
+		if n < 200 && junkPara(p) {
 			continue
 		}
 		if i < 3 && len(out) == 0 && n < 150 {
@@ -312,15 +333,4 @@ func fillFromItem(a *events.Article, it *events.FeedItem, fromFeed, weakDate boo
 	if a.TopImage == "" {
 		a.TopImage = it.Image
 	}
-}
-
-// needsJS reports whether an empty page looks like a script-rendered app.
-func needsJS(raw string) bool {
-	l := strings.ToLower(raw)
-	for _, s := range []string{"enable javascript", "javascript is required", "javascript is disabled", `id="__next"`, `id="root"></div>`, `id="app"></div>`, "__nuxt"} {
-		if strings.Contains(l, s) {
-			return true
-		}
-	}
-	return false
 }

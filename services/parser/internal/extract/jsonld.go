@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
 )
 
 // linkedData is what the extractor reads from JSON-LD (schema.org) blocks.
@@ -32,32 +32,37 @@ var articleTypes = map[string]bool{
 }
 
 // readLinkedData merges the schema.org Article objects of the page's JSON-LD.
-func readLinkedData(doc *goquery.Document) linkedData {
+func readLinkedData(scripts []*html.Node) linkedData {
 	var ld linkedData
-	doc.Find(`script[type="application/ld+json"]`).Each(func(_ int, s *goquery.Selection) {
-		raw := strings.TrimSpace(s.Text())
-		raw = strings.TrimPrefix(raw, "<!--")
-		raw = strings.TrimSuffix(raw, "-->")
-		raw = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(raw), ";"))
+	for _, sc := range scripts {
+		raw := unwrapScript(allText(sc))
 		var v any
 		if err := json.Unmarshal([]byte(raw), &v); err != nil {
-			return
+			continue
 		}
 		var objs []map[string]any
 		collectObjects(v, &objs, 0)
+		// Objects in a @graph refer to each other by @id ("author":
+		// {"@id": ".../#/schema/person/1"}).
+		byID := map[string]map[string]any{}
+		for _, o := range objs {
+			if id, ok := o["@id"].(string); ok && len(o) > 1 {
+				byID[id] = o
+			}
+		}
 		var webPage map[string]any
 		for _, o := range objs {
 			if isArticleType(o["@type"]) {
-				ld.merge(o)
+				ld.merge(o, byID)
 				ld.IsArticle = true
 			} else if webPage == nil && typeIs(o["@type"], "webpage") {
 				webPage = o
 			}
 		}
 		if !ld.IsArticle && webPage != nil {
-			ld.merge(webPage)
+			ld.merge(webPage, byID)
 		}
-	})
+	}
 	return ld
 }
 
@@ -109,7 +114,7 @@ func isArticleType(t any) bool {
 	return false
 }
 
-func (ld *linkedData) merge(o map[string]any) {
+func (ld *linkedData) merge(o map[string]any, byID map[string]map[string]any) {
 	set := func(dst *string, v any) {
 		if *dst == "" {
 			*dst = collapse(ldString(v))
@@ -117,7 +122,6 @@ func (ld *linkedData) merge(o map[string]any) {
 	}
 	set(&ld.Headline, o["headline"])
 	set(&ld.Name, o["name"])
-	set(&ld.Headline, o["name"])
 	set(&ld.Description, o["description"])
 	if ld.ArticleBody == "" {
 		ld.ArticleBody = strings.TrimSpace(ldString(o["articleBody"]))
@@ -135,9 +139,9 @@ func (ld *linkedData) merge(o map[string]any) {
 		}
 	}
 	if len(ld.Authors) == 0 {
-		ld.Authors = ldPersons(o["author"])
+		ld.Authors = ldPersons(o["author"], byID, 0)
 		if len(ld.Authors) == 0 {
-			ld.Authors = ldPersons(o["creator"])
+			ld.Authors = ldPersons(o["creator"], byID, 0)
 		}
 	}
 	if len(ld.Keywords) == 0 {
@@ -191,20 +195,56 @@ func ldImage(v any) string {
 
 // ldPersons returns the names of the people in an author value; organizations
 // are not authors.
-func ldPersons(v any) []string {
+func ldPersons(v any, byID map[string]map[string]any, depth int) []string {
+	if depth > 3 {
+		return nil
+	}
 	var out []string
 	switch x := v.(type) {
 	case string:
+		if strings.HasPrefix(x, "http") {
+			if o, ok := byID[x]; ok {
+				return ldPersons(o, byID, depth+1)
+			}
+			return nil
+		}
 		out = append(out, splitNames(x)...)
 	case []any:
 		for _, e := range x {
-			out = append(out, ldPersons(e)...)
+			out = append(out, ldPersons(e, byID, depth+1)...)
 		}
 	case map[string]any:
+		if id, ok := x["@id"].(string); ok && x["name"] == nil {
+			if o, ok := byID[id]; ok {
+				return ldPersons(o, byID, depth+1)
+			}
+		}
 		if typeIs(x["@type"], "organization") || typeIs(x["@type"], "newsmediaorganization") {
 			return nil
 		}
 		out = append(out, splitNames(ldString(x["name"]))...)
 	}
 	return out
+}
+
+// unwrapScript strips what pages wrap JSON-LD in so old parsers skip it:
+// HTML comments, CDATA sections (often behind "//"), a trailing semicolon.
+func unwrapScript(raw string) string {
+	raw = strings.TrimSpace(raw)
+	for range 3 {
+		before := raw
+		raw = strings.TrimSpace(strings.TrimPrefix(raw, "//"))
+		raw = strings.TrimPrefix(raw, "<!--")
+		raw = strings.TrimSuffix(raw, "-->")
+		raw = strings.TrimPrefix(raw, "<![CDATA[")
+		raw = strings.TrimSpace(raw)
+		raw = strings.TrimSuffix(raw, "]]>")
+		raw = strings.TrimSpace(raw)
+		raw = strings.TrimSuffix(raw, "//")
+		raw = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(raw), ";"))
+		if raw == before {
+			break
+		}
+	}
+	return raw
 }

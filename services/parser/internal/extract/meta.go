@@ -8,8 +8,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -34,6 +34,7 @@ type metadata struct {
 	publishedFromURL bool
 	modified         *time.Time
 	tags             []string
+	offMemo          map[*html.Node]bool
 	standfirst       string
 }
 
@@ -61,57 +62,42 @@ func (m *metadata) metaAll(keys ...string) []string {
 }
 
 // readMetadata reads the page's metadata. pageURL is the effective URL.
-func readMetadata(doc *goquery.Document, pageURL *url.URL) *metadata {
+func readMetadata(doc *html.Node, pageURL *url.URL) *metadata {
+	ix := indexPage(doc)
 	m := &metadata{metas: map[string][]string{}, base: pageURL}
-	doc.Find("meta").Each(func(_ int, s *goquery.Selection) {
-		content, ok := s.Attr("content")
+	for _, n := range ix.metas {
+		content, ok := attrOK(n, "content")
 		if !ok {
-			content, ok = s.Attr("value")
+			content, ok = attrOK(n, "value")
 			if !ok {
-				if v, ok2 := s.Attr("datetime"); ok2 {
-					content = v
-				}
+				content = attr(n, "datetime")
 			}
 		}
 		for _, k := range []string{"name", "property", "itemprop", "http-equiv"} {
-			v, _ := s.Attr(k)
-			for _, key := range strings.Fields(strings.ToLower(v)) {
+			for _, key := range strings.Fields(strings.ToLower(attr(n, k))) {
 				m.metas[key] = append(m.metas[key], content)
 			}
 		}
-	})
-	if href, ok := doc.Find("base[href]").First().Attr("href"); ok && pageURL != nil {
-		if u, err := url.Parse(strings.TrimSpace(href)); err == nil {
+	}
+	if ix.base != nil && pageURL != nil {
+		if u, err := url.Parse(strings.TrimSpace(attr(ix.base, "href"))); err == nil {
 			m.base = pageURL.ResolveReference(u)
 		}
 	}
-	m.ld = readLinkedData(doc)
-	m.htmlTitle = collapse(doc.Find("title").First().Text())
-	doc.Find("h1").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		if t := collapse(s.Text()); t != "" {
+	m.ld = readLinkedData(ix.ldScripts)
+	if ix.title != nil {
+		m.htmlTitle = collapse(allText(ix.title))
+	}
+	for _, h := range ix.h1s {
+		if t := collapse(allText(h)); t != "" {
 			m.h1 = t
-			return false
+			break
 		}
-		return true
-	})
+	}
 
 	m.siteName = firstOf(m.meta("og:site_name", "application-name", "al:android:app_name", "al:ios:app_name", "twitter:app:name:iphone"), m.ld.Publisher)
 
 	// Title.
-	headline := m.ld.Headline
-	if n := m.ld.Name; n != "" && n != headline && m.htmlTitle != "" {
-		// schema.org name and headline differ: the one the <title> carries.
-		if strings.Contains(m.htmlTitle, n) && !strings.Contains(m.htmlTitle, headline) {
-			headline = n
-		}
-	}
-	raw := firstOf(headline, m.meta("dc:title", "dcterm:title", "og:title", "weibo:article:title", "title", "twitter:title", "parsely-title", "sailthru.title"))
-	if raw == "" {
-		raw = m.htmlTitle
-	}
-	if raw == "" {
-		raw = m.h1
-	}
 	domain := ""
 	if pageURL != nil {
 		domain = pageURL.Hostname()
@@ -119,33 +105,37 @@ func readMetadata(doc *goquery.Document, pageURL *url.URL) *metadata {
 			domain = d
 		}
 	}
-	m.title = cleanTitle(raw, m.siteName, m.h1, domain)
+	m.title = m.chooseTitle(domain)
 
-	// Standfirst and description.
-	doc.Find("[class],[id]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		n := s.Get(0)
+	// Description, else the standfirst (looked for only when needed).
+	m.description = firstOf(m.meta("og:description", "description", "dc:description", "dcterm:description", "twitter:description", "sailthru.description"), m.ld.Description)
+	for _, n := range ix.classed {
+		if m.description != "" {
+			break
+		}
 		cid := classID(n)
 		if !reSummary.MatchString(cid) || reNegative.MatchString(cid) && !strings.Contains(cid, "summary") {
-			return true
+			continue
 		}
-		if t := collapse(s.Text()); len(t) > 30 && len(t) < 600 {
+		if t, ok := boundedText(n, 2400); ok && len(t) > 30 && len(t) < 600 {
 			m.standfirst = t
-			return false
+			break
 		}
-		return true
-	})
-	m.description = firstOf(m.meta("og:description", "description", "dc:description", "dcterm:description", "twitter:description", "sailthru.description"), m.ld.Description, m.standfirst)
+	}
+	if m.description == "" {
+		m.description = m.standfirst
+	}
 
 	// Canonical URL.
-	if href, ok := doc.Find(`link[rel~="canonical"]`).First().Attr("href"); ok {
-		m.canonical = resolve(m.base, href)
+	if ix.canonical != nil {
+		m.canonical = resolve(m.base, attr(ix.canonical, "href"))
 	}
 	m.ogURL = resolve(m.base, m.meta("og:url"))
 
 	// Language.
-	lang, _ := doc.Find("html").First().Attr("lang")
+	lang := attr(ix.htmlElem, "lang")
 	if lang == "" {
-		lang, _ = doc.Find("html").First().Attr("xml:lang")
+		lang = attr(ix.htmlElem, "xml:lang")
 	}
 	if lang == "" {
 		lang = firstOf(m.meta("content-language", "language", "dc.language", "dc:language"), m.ld.Language, m.meta("og:locale"))
@@ -163,8 +153,8 @@ func readMetadata(doc *goquery.Document, pageURL *url.URL) *metadata {
 	tags = append(tags, m.ld.Keywords...)
 	m.tags = dedupe(tags, 50)
 
-	m.readAuthors(doc)
-	m.readDates(doc)
+	m.readAuthors(ix)
+	m.readDates(ix)
 	return m
 }
 
@@ -222,6 +212,69 @@ func dedupe(vs []string, limit int) []string {
 	return out
 }
 
+// chooseTitle picks the headline: the schema.org headline, Dublin Core,
+// Open Graph and Twitter titles, the <title> element and the first <h1>, in
+// that order, each without the site's name; a candidate that merely names
+// the site (a JSON-LD "name" that is the publisher's) is never the title.
+func (m *metadata) chooseTitle(domain string) string {
+	clean := func(t string) string { return cleanTitle(t, m.siteName, m.h1, domain) }
+	named := func(t string) bool {
+		return t == "" || siteLike(t, m.siteName) || siteLike(t, m.ld.Publisher) || siteLike(t, domain)
+	}
+	var cands []string
+	headline, name := m.ld.Headline, m.ld.Name
+	if headline != "" && name != "" && headline != name && m.htmlTitle != "" {
+		// schema.org name and headline differ (one may be the site's name,
+		// or a description): the one the <title> element repeats.
+		if overlap(name, m.htmlTitle) > 0.75 && overlap(headline, m.htmlTitle) <= 0.75 {
+			headline = name
+		}
+	}
+	for _, t := range []string{headline, m.meta("dc:title", "dcterm:title", "og:title", "weibo:article:title", "title", "twitter:title", "parsely-title", "sailthru.title")} {
+		if t = clean(t); !named(t) {
+			cands = append(cands, t)
+		}
+	}
+	if n := clean(name); !named(n) && len(cands) == 0 {
+		cands = append(cands, n)
+	}
+	if len(cands) > 0 {
+		return cands[0]
+	}
+	if t := clean(m.htmlTitle); t != "" {
+		return t
+	}
+	return clean(m.h1)
+}
+
+// overlap is the share of a's words that occur in b (case-folded).
+func overlap(a, b string) float64 {
+	wa, wb := words(a), words(b)
+	if len(wa) == 0 {
+		return 0
+	}
+	in := make(map[string]bool, len(wb))
+	for _, w := range wb {
+		in[w] = true
+	}
+	n := 0
+	for _, w := range wa {
+		if in[w] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(wa))
+}
+
+func hasCJK(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r) {
+			return true
+		}
+	}
+	return false
+}
+
 var titleSeps = []string{" | ", " — ", " – ", " -- ", " - ", " :: ", " « ", " » ", " · ", " / ", " ~ ", " • "}
 
 // cleanTitle removes a site name before or after the headline.
@@ -262,17 +315,39 @@ func cleanTitle(t, site, h1, domain string) string {
 			}
 		}
 	}
-	// A short trailing part after a separator looks like a site name.
-	for _, sep := range titleSeps {
-		i := strings.LastIndex(t, sep)
-		if i <= 0 {
-			continue
+	// Short trailing parts after a separator look like a site name or a
+	// section path ("… » Local » Noticias").
+	for range 3 {
+		cut := false
+		for _, sep := range titleSeps {
+			i := strings.LastIndex(t, sep)
+			if i <= 0 {
+				continue
+			}
+			head, tail := t[:i], t[i+len(sep):]
+			tw := wordCount(tail)
+			if wordCount(head) >= 4 && !strings.ContainsAny(tail, "?!:\"“") && (tw <= 4 && capitalized(tail) || tw <= 2) {
+				t, cut = strings.TrimSpace(head), true
+			}
+			break
 		}
-		head, tail := t[:i], t[i+len(sep):]
-		if wordCount(tail) <= 4 && wordCount(head) >= 4 && capitalized(tail) && !strings.ContainsAny(tail, "?!:\"“") {
-			return strings.TrimSpace(head)
+		if !cut {
+			break
 		}
-		break
+	}
+	// Scripts written without spaces glue the site name on: "标题-新华网".
+	if hasCJK(t) {
+		// Only a single glued part: "标题_科技_腾讯网" is a channel path,
+		// and cutting one part would leave "标题_科技".
+		if i := strings.LastIndexAny(t, "-_|｜—"); i > 0 && strings.IndexAny(t, "-_|｜—") == i {
+			head, tail := strings.TrimSpace(t[:i]), strings.TrimSpace(t[i+1:])
+			if _, size := utf8.DecodeRuneInString(t[i:]); size > 1 {
+				tail = strings.TrimSpace(t[i+size:])
+			}
+			if n := utf8.RuneCountInString(tail); n > 0 && n <= 8 && !strings.Contains(tail, " ") && utf8.RuneCountInString(head) >= 2*n {
+				t = head
+			}
+		}
 	}
 	return t
 }
@@ -325,7 +400,15 @@ func siteLike(part, site string) bool {
 
 var (
 	reByPrefix  = regexp.MustCompile(`(?i)^\s*(?:(?:written|posted|reported|words|text|story)\s+by|by|von|par|por|di|door|av|autor(?:in)?:?|author:?|de)\s*:?\s+`)
-	reNameNoise = regexp.MustCompile(`(?i)\s*(?:\||,|-|–|—)?\s*(?:updated|published|posted|last updated|follow|twitter|email|staff writer|contributor|correspondent|reporter|editor|\d{1,2}\s+\w+\s+\d{4}|\w+\s+\d{1,2},?\s+\d{4}|\d{4}-\d{2}-\d{2}).*$`)
+	reNameNoise = regexp.MustCompile(`(?i)\s*(?:\||,|-|–|—)?\s*(?:(?:edited|reviewed|fact[- ]checked|photos?|photographs?|illustrations?|graphics|additional reporting)\s+by\b|updated|published|posted|last updated|follow|twitter|email|staff writer|contributor|correspondent|reporter|editor|\d{1,2}\s+\w+\s+\d{4}|\w+\s+\d{1,2},?\s+\d{4}|\d{4}-\d{2}-\d{2}).*$`)
+)
+
+var (
+	// reNameURL matches a URL or e-mail address in a byline, with the
+	// parentheses around it: "Jane Doe (https://example.com/jane)".
+	reNameURL = regexp.MustCompile(`\(?\s*(?:https?://|www\.|mailto:)[^\s)]*\s*\)?|\(?\s*[\w.+-]+@[\w-]+\.[\w.]+\s*\)?`)
+	// reNameWith turns "A (with B, C)" into "A, B, C".
+	reNameWith = regexp.MustCompile(`(?i)\(\s*(?:avec|with|mit|con|com|met)\s+([^)]*)\)`)
 )
 
 // splitNames turns a byline into names.
@@ -334,6 +417,8 @@ func splitNames(s string) []string {
 	if s == "" {
 		return nil
 	}
+	s = reNameURL.ReplaceAllString(s, "")
+	s = reNameWith.ReplaceAllString(s, ", $1")
 	s = reByPrefix.ReplaceAllString(s, "")
 	s = reNameNoise.ReplaceAllString(s, "")
 	parts := regexp.MustCompile(`\s*(?:,|;|\||&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*`).Split(s, -1)
@@ -348,10 +433,18 @@ func splitNames(s string) []string {
 }
 
 func looksLikeName(s string) bool {
-	if s == "" || utf8.RuneCountInString(s) > 60 || strings.ContainsAny(s, "@/<>{}=\"") || strings.Contains(s, "http") {
+	if s == "" || utf8.RuneCountInString(s) > 60 || strings.ContainsAny(s, "@/<>{}=") || strings.Contains(s, "http") {
 		return false
 	}
 	words := strings.Fields(s)
+	// Quotes only around a nickname inside a full name: Amanda "Tania Mae" Tan.
+	if q := strings.Count(s, `"`); q > 0 && (q != 2 || len(words) < 3) {
+		return false
+	}
+	if len(words) == 1 && utf8.RuneCountInString(s) <= 3 && !hasCJK(s) {
+		// "MA", "PhD", "AP": degrees and agencies, not names
+		return false
+	}
 	if len(words) > 6 {
 		return false
 	}
@@ -379,7 +472,7 @@ func looksLikeName(s string) bool {
 }
 
 // readAuthors fills m.authors from JSON-LD, meta tags and visible bylines.
-func (m *metadata) readAuthors(doc *goquery.Document) {
+func (m *metadata) readAuthors(ix *pageIndex) {
 	var names []string
 	names = append(names, m.ld.Authors...)
 	if len(names) == 0 {
@@ -394,68 +487,86 @@ func (m *metadata) readAuthors(doc *goquery.Document) {
 		}
 	}
 	if len(names) == 0 {
-		doc.Find(`[rel="author"], [itemprop~="author"], [class*="byline"], [class*="author"], [id*="byline"], [class*="Byline"], [class*="Author"], [class*="autor"]`).EachWithBreak(func(_ int, s *goquery.Selection) bool {
-			n := s.Get(0)
-			if inBoilerplate(n) {
-				return true
+		for _, n := range ix.authorish {
+			if !m.authorFrom(n, &names) {
+				break
 			}
-			if n.Data == "meta" || n.Data == "link" {
-				return true
-			}
-			var t string
-			if nm := s.Find(`[itemprop~="name"]`).First(); nm.Length() > 0 {
-				t = nm.AttrOr("content", "")
-				if t == "" {
-					t = nm.Text()
-				}
-			} else {
-				t = s.Text()
-			}
-			t = collapse(t)
-			if t == "" || utf8.RuneCountInString(t) > 100 {
-				return true
-			}
-			if got := splitNames(t); len(got) > 0 {
-				names = append(names, got...)
-				return false
-			}
-			return true
-		})
+		}
 	}
 	if len(names) == 0 {
 		// A visible "By Jane Doe" line near the top.
-		doc.Find("p, span, div, address, font, small, em, i, b, strong, td, li").EachWithBreak(func(i int, s *goquery.Selection) bool {
-			if s.Children().Length() > 3 {
-				return true
+		near := markTextAncestors(ix.root, 3, bylineWords)
+		for _, n := range ix.inline {
+			if !near[n] || elementChildCount(n) > 3 {
+				continue
 			}
-			t := collapse(s.Text())
-			if len(t) < 6 || len(t) > 150 || inBoilerplate(s.Get(0)) {
-				return true
+			t, ok := boundedText(n, 600)
+			if !ok || len(t) < 6 || len(t) > 150 || m.offArticle(n) {
+				continue
 			}
 			if len(t) <= 80 && reByLine.MatchString(t) {
 				if got := splitNames(t); len(got) > 0 && len(got) <= 4 {
 					names = append(names, got...)
-					return false
+					break
 				}
 			}
 			if mm := reByInside.FindStringSubmatch(t); mm != nil {
 				if got := splitNames(mm[1]); len(got) > 0 {
 					names = append(names, got...)
-					return false
+					break
 				}
 			}
-			return true
-		})
+		}
 	}
+	m.finishAuthors(names)
+}
+
+// authorFrom reads names from an element marked as the author or byline;
+// it returns false once names are found.
+func (m *metadata) authorFrom(n *html.Node, names *[]string) bool {
+	if m.offArticle(n) || n.DataAtom == atom.Meta || n.DataAtom == atom.Link {
+		return true
+	}
+	var t string
+	if nm := firstWithAttr(n, "itemprop", "name"); nm != nil {
+		t = attr(nm, "content")
+		if t == "" {
+			t = allText(nm)
+		}
+	} else {
+		t, _ = boundedText(n, 800)
+	}
+	t = collapse(t)
+	if t == "" || utf8.RuneCountInString(t) > 100 {
+		return true
+	}
+	if got := splitNames(t); len(got) > 0 {
+		*names = append(*names, got...)
+		return false
+	}
+	return true
+}
+
+// finishAuthors drops the outlet from the names found and keeps ten.
+func (m *metadata) finishAuthors(names []string) {
 	var out []string
 	site := normName(m.siteName)
 	for _, n := range dedupe(names, 10) {
 		if site != "" && normName(n) == site {
 			continue
 		}
+		// "Kelli Miller WebMD Health News": the outlet glued to the name.
+		if m.siteName != "" && len(m.siteName) >= 3 {
+			if i := strings.Index(strings.ToLower(n), strings.ToLower(m.siteName)); i > 0 {
+				n = strings.TrimSpace(strings.Trim(n[:i], " ,-–—|"))
+				if !looksLikeName(n) {
+					continue
+				}
+			}
+		}
 		out = append(out, n)
 	}
-	m.authors = out
+	m.authors = dedupe(out, 10)
 }
 
 var reByLine = regexp.MustCompile(`^(?i:by)\s+\p{Lu}\p{L}+(?:[\s.'-]+\p{Lu}\p{L}*\.?){1,3}(?:\s*(?:,|and|&)\s*\p{Lu}\p{L}+(?:[\s.'-]+\p{Lu}\p{L}*\.?){1,3})*$`)
@@ -463,34 +574,64 @@ var reByLine = regexp.MustCompile(`^(?i:by)\s+\p{Lu}\p{L}+(?:[\s.'-]+\p{Lu}\p{L}
 // inBoilerplate reports whether n sits in navigation, comments or
 // related-content blocks, where dates and names are not the article's.
 func inBoilerplate(n *html.Node) bool {
-	for p := n; p != nil; p = p.Parent {
-		if p.Type != html.ElementNode {
-			continue
-		}
-		switch p.Data {
-		case "nav", "aside", "footer":
-			return true
-		}
-		if m := classID(p); m != "" && reOffArticle.MatchString(m) {
-			return true
-		}
+	return offArticle(n, nil)
+}
+
+// offArticle is inBoilerplate with the answers per element kept in memo
+// (nil: none kept): the metadata scans ask it of many elements that share
+// ancestors.
+func offArticle(n *html.Node, memo map[*html.Node]bool) bool {
+	if n == nil {
+		return false
 	}
-	return false
+	if v, ok := memo[n]; ok {
+		return v
+	}
+	v := selfOffArticle(n) || offArticle(n.Parent, memo)
+	if memo != nil {
+		memo[n] = v
+	}
+	return v
+}
+
+// offArticle reports whether n sits in navigation, comments or related
+// content, remembering the answers for the page.
+func (m *metadata) offArticle(n *html.Node) bool {
+	if m.offMemo == nil {
+		m.offMemo = map[*html.Node]bool{}
+	}
+	return offArticle(n, m.offMemo)
+}
+
+func selfOffArticle(p *html.Node) bool {
+	if p.Type != html.ElementNode {
+		return false
+	}
+	switch p.Data {
+	case "nav", "aside", "footer":
+		return true
+	}
+	m := classID(p)
+	return m != "" && reOffArticle.MatchString(m)
 }
 
 var reOffArticle = wordList("comment|comments|comment-list|disqus|related|sidebar|trending|most-read|most-popular|recommended|more-stories|read-more|readmore|promo|footer|nav|navbar|menu|teaser|card|widget")
 
 var (
 	rePublishLabel = regexp.MustCompile(`(?i)^\W*(posted|published|updated|last updated|veröffentlicht|aktualisiert|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|опубликовано)\b`)
-	reByStart      = regexp.MustCompile(`^(?:By|BY|Von|VON|Par|Por|Door)\s+\p{Lu}`)
-	reByInside     = regexp.MustCompile(`(?:^|[·|•,—–-]\s*|\s)(?:By|BY|Von|Par|Por)\s+(\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}\.)?(?:\s+(?:de |van |von |da |del |le )?\p{Lu}[\p{L}'’-]+){1,2})`)
-	rePublishWord  = regexp.MustCompile(`(?i)publi|posted|erschienen|veröffentlicht|publicado|pubblicato|опубликовано|date|datum|fecha`)
-	reModifyWord   = regexp.MustCompile(`(?i)edit|updat|modif|aktualisiert|actualizado|aggiornato|mis à jour|обновлено`)
-	reDateClass    = substrings("date|time|publish|posted|dateline|timestamp|byline|meta|datum|fecha")
+	// publishLabels are rePublishLabel's words, for a quick test.
+	publishLabels = []string{"posted", "published", "updated", "veröffentlicht", "aktualisiert", "publié", "mis à jour", "publicado", "actualizado", "pubblicato", "aggiornato", "опубликовано", "Опубликовано", "ОПУБЛИКОВАНО"}
+	// bylineWords start a visible byline.
+	bylineWords   = []string{"by ", "by\n", "von ", "par ", "por "}
+	reByStart     = regexp.MustCompile(`^(?:By|BY|Von|VON|Par|Por|Door)\s+\p{Lu}`)
+	reByInside    = regexp.MustCompile(`(?:^|[·|•,—–-]\s*|\s)(?:By|BY|Von|Par|Por)\s+(\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}\.)?(?:\s+(?:de |van |von |da |del |le )?\p{Lu}[\p{L}'’-]+){1,2})`)
+	rePublishWord = regexp.MustCompile(`(?i)publi|posted|erschienen|veröffentlicht|publicado|pubblicato|опубликовано|date|datum|fecha`)
+	reModifyWord  = regexp.MustCompile(`(?i)edit|updat|modif|aktualisiert|actualizado|aggiornato|mis à jour|обновлено`)
+	reDateClass   = substringList("date|time|publish|posted|dateline|timestamp|byline|meta|datum|fecha")
 )
 
 // readDates fills the publication and modification times.
-func (m *metadata) readDates(doc *goquery.Document) {
+func (m *metadata) readDates(ix *pageIndex) {
 	pick := func(vs ...string) *time.Time {
 		for _, v := range vs {
 			if t, _, ok := parseDate(v); ok {
@@ -514,61 +655,27 @@ func (m *metadata) readDates(doc *goquery.Document) {
 
 	// <time datetime>, itemprop dates and visible date lines.
 	var pubVisible, modVisible *time.Time
-	doc.Find(`time, [itemprop="datePublished"], [itemprop="dateModified"], [itemprop="dateCreated"], [class], [id]`).EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		n := s.Get(0)
-		isTime := n.Data == "time"
-		prop := strings.ToLower(s.AttrOr("itemprop", ""))
-		cid := classID(n)
-		if !isTime && prop == "" && !reDateClass.MatchString(cid) {
-			return true
+	for _, n := range ix.dated {
+		if !m.dateFrom(n, &pubVisible, &modVisible) {
+			break
 		}
-		if inBoilerplate(n) {
-			return true
-		}
-		text := collapse(s.Text())
-		if utf8.RuneCountInString(text) > 150 {
-			if !isTime && prop == "" {
-				return true
-			}
-			text = ""
-		}
-		label := text + " " + cid + " " + prop
-		modified := strings.Contains(prop, "modified") || (reModifyWord.MatchString(label) && !rePublishWord.MatchString(strings.ToLower(prop+" "+text)))
-		var t *time.Time
-		for _, v := range []string{s.AttrOr("datetime", ""), s.AttrOr("content", ""), s.AttrOr("title", ""), text} {
-			if v == "" {
-				continue
-			}
-			if tt, _, ok := parseDate(v); ok {
-				t = &tt
-				break
-			}
-		}
-		if t == nil {
-			return true
-		}
-		if modified {
-			if modVisible == nil {
-				modVisible = t
-			}
-		} else if pubVisible == nil {
-			pubVisible = t
-		}
-		return pubVisible == nil || modVisible == nil
-	})
+	}
 	if pubVisible == nil {
 		// "Posted: March 2, 2011 at 10:15 pm EST" in an unmarked element.
-		doc.Find("p, span, div, font, small, em, i, b, strong, td, li, address").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-			t := collapse(s.Text())
-			if len(t) > 150 || len(t) < 8 || !rePublishLabel.MatchString(t) || inBoilerplate(s.Get(0)) {
-				return true
+		near := markTextAncestors(ix.root, 3, publishLabels)
+		for _, n := range ix.inline {
+			if !near[n] {
+				continue
+			}
+			t, ok := boundedText(n, 600)
+			if !ok || len(t) > 150 || len(t) < 8 || !rePublishLabel.MatchString(t) || m.offArticle(n) {
+				continue
 			}
 			if tt, _, ok := findDate(t); ok {
 				pubVisible = &tt
-				return false
+				break
 			}
-			return true
-		})
+		}
 	}
 	if m.published == nil {
 		m.published = pubVisible
@@ -581,4 +688,52 @@ func (m *metadata) readDates(doc *goquery.Document) {
 			m.published, m.publishedFromURL = &t, true
 		}
 	}
+}
+
+// dateFrom reads a date from a <time>, an itemprop date or an element whose
+// class names a date; it returns false once both dates are known.
+func (m *metadata) dateFrom(n *html.Node, pubVisible, modVisible **time.Time) bool {
+	isTime := n.DataAtom == atom.Time
+	prop := attr(n, "itemprop")
+	if prop != "datePublished" && prop != "dateModified" && prop != "dateCreated" {
+		prop = ""
+	}
+	prop = strings.ToLower(prop)
+	if !isTime && prop == "" && !reDateClass.MatchString(strings.ToLower(attr(n, "class"))) && !reDateClass.MatchString(strings.ToLower(attr(n, "id"))) {
+		return true
+	}
+	cid := classID(n)
+	if m.offArticle(n) {
+		return true
+	}
+	text, ok := boundedText(n, 600)
+	if !ok || utf8.RuneCountInString(text) > 150 {
+		if !isTime && prop == "" {
+			return true
+		}
+		text = ""
+	}
+	label := text + " " + cid + " " + prop
+	modified := strings.Contains(prop, "modified") || (reModifyWord.MatchString(label) && !rePublishWord.MatchString(strings.ToLower(prop+" "+text)))
+	var t *time.Time
+	for _, v := range []string{attr(n, "datetime"), attr(n, "content"), attr(n, "title"), text} {
+		if v == "" {
+			continue
+		}
+		if tt, _, ok := parseDate(v); ok {
+			t = &tt
+			break
+		}
+	}
+	if t == nil {
+		return true
+	}
+	if modified {
+		if *modVisible == nil {
+			*modVisible = t
+		}
+	} else if *pubVisible == nil {
+		*pubVisible = t
+	}
+	return *pubVisible == nil || *modVisible == nil
 }

@@ -46,7 +46,10 @@ func Quotes(paras []string) []events.Quote {
 		speakers []string
 	)
 	for _, p := range paras {
-		locs := reQuote.FindAllStringSubmatchIndex(p, -1)
+		var locs [][]int
+		if strings.IndexByte(p, '"') >= 0 || strings.Contains(p, "“") {
+			locs = reQuote.FindAllStringSubmatchIndex(p, -1)
+		}
 		paraSpeaker := ""
 		startsWithQuote := strings.HasPrefix(strings.TrimSpace(p), `"`) || strings.HasPrefix(strings.TrimSpace(p), "“")
 		for i, loc := range locs {
@@ -67,17 +70,28 @@ func Quotes(paras []string) []events.Quote {
 			// the matching linear in the paragraph's length.
 			after = clip(after, 240, false)
 			before = clip(before, 240, true)
+			// reBeforeVerb's match holds none of . ; " ”: start after the
+			// last of them, so the engine does not try every position.
+			if k := strings.LastIndexAny(before, `.;"`); k >= 0 {
+				before = before[k+1:]
+			}
+			if k := strings.LastIndex(before, "”"); k >= 0 {
+				before = before[k+len("”"):]
+			}
 			sp := ""
-			if m := reAfterVerb1.FindStringSubmatch(after); m != nil {
+			// The regular expressions are slow; most windows hold no
+			// speech verb at all.
+			afterVerb, beforeVerb := hasSpeechVerb(after), hasSpeechVerb(before)
+			if m := findIf(afterVerb, reAfterVerb1, after); m != nil {
 				sp = speakerName(m[1])
 			}
 			if sp == "" {
-				if m := reAfterVerb2.FindStringSubmatch(after); m != nil {
+				if m := findIf(afterVerb, reAfterVerb2, after); m != nil {
 					sp = speakerName(m[1])
 				}
 			}
 			if sp == "" {
-				if m := reBeforeVerb.FindStringSubmatch(before); m != nil {
+				if m := findIf(beforeVerb, reBeforeVerb, before); m != nil {
 					sp = speakerName(m[1])
 				}
 			}
@@ -190,4 +204,26 @@ func clip(s string, n int, tail bool) string {
 		i--
 	}
 	return s[:i]
+}
+
+var speechVerbList = strings.Split(speechVerbs, "|")
+
+// hasSpeechVerb reports whether s contains one of the speech verbs.
+func hasSpeechVerb(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, v := range speechVerbList {
+		if strings.Contains(s, v) {
+			return true
+		}
+	}
+	return false
+}
+
+func findIf(ok bool, re *regexp.Regexp, s string) []string {
+	if !ok {
+		return nil
+	}
+	return re.FindStringSubmatch(s)
 }

@@ -1,70 +1,136 @@
 package extract
 
 import (
-	"hash/fnv"
+	"math/bits"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // words splits text into lower-case words: runs of letters and digits, with
 // every CJK ideograph, kana or hangul syllable counted as a word of its own.
+// ASCII runs take a fast path: most of a page's text is ASCII.
 func words(text string) []string {
-	var (
-		out []string
-		cur strings.Builder
-	)
-	flush := func() {
+	out := make([]string, 0, len(text)/6)
+	var cur strings.Builder
+	start := -1 // start of a pending run of lower-case ASCII letters and digits
+	lowerRun := true
+	flush := func(i int) {
+		if start >= 0 {
+			if lowerRun {
+				out = append(out, text[start:i])
+			} else {
+				out = append(out, strings.ToLower(text[start:i]))
+			}
+			start, lowerRun = -1, true
+		}
 		if cur.Len() > 0 {
 			out = append(out, cur.String())
 			cur.Reset()
 		}
 	}
-	for _, r := range strings.ToLower(text) {
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' {
+				if cur.Len() > 0 {
+					// a run that began with non-ASCII letters continues
+					cur.WriteByte(c | 0x20*b2u(c >= 'A' && c <= 'Z'))
+				} else {
+					if start < 0 {
+						start = i
+					}
+					if c >= 'A' && c <= 'Z' {
+						lowerRun = false
+					}
+				}
+			} else {
+				flush(i)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
 		switch {
 		case unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r) || unicode.Is(unicode.Thai, r):
-			flush()
-			out = append(out, string(r))
+			flush(i)
+			out = append(out, string(unicode.ToLower(r)))
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r):
-			cur.WriteRune(r)
+			if start >= 0 {
+				// move the ASCII run so far into the builder
+				cur.WriteString(strings.ToLower(text[start:i]))
+				start, lowerRun = -1, true
+			}
+			cur.WriteString(strings.ToLower(string(r)))
 		default:
-			flush()
+			flush(i)
 		}
+		i += size
 	}
-	flush()
+	flush(len(text))
 	return out
+}
+
+func b2u(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // SimHash returns the 64-bit simhash of text over word 3-shingles (FNV-1a
 // hashes of lower-cased words, three at a time). Texts that share most of
 // their shingles differ in few bits; an empty text hashes to 0.
-func SimHash(text string) uint64 {
-	ws := words(text)
+func SimHash(text string) uint64 { return simHashWords(words(text)) }
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnvString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+func simHashWords(ws []string) uint64 {
 	if len(ws) == 0 {
 		return 0
 	}
+	// v counts the set bits per position over all n shingle hashes; a bit
+	// of the result is set when more than half of the hashes have it.
 	var v [64]int
-	add := func(s string) {
-		h := fnv.New64a()
-		h.Write([]byte(s))
-		x := h.Sum64()
-		for i := range 64 {
-			if x&(1<<uint(i)) != 0 {
-				v[i]++
-			} else {
-				v[i]--
-			}
+	n := 0
+	add := func(x uint64) {
+		n++
+		for ; x != 0; x &= x - 1 {
+			v[bits.TrailingZeros64(x)]++
 		}
 	}
 	if len(ws) < 3 {
-		add(strings.Join(ws, " "))
+		h := uint64(fnvOffset)
+		for i, w := range ws {
+			if i > 0 {
+				h = fnvString(h, " ")
+			}
+			h = fnvString(h, w)
+		}
+		add(h)
 	} else {
 		for i := 0; i+3 <= len(ws); i++ {
-			add(ws[i] + " " + ws[i+1] + " " + ws[i+2])
+			h := fnvString(uint64(fnvOffset), ws[i])
+			h = fnvString(h, " ")
+			h = fnvString(h, ws[i+1])
+			h = fnvString(h, " ")
+			add(fnvString(h, ws[i+2]))
 		}
 	}
 	var out uint64
 	for i := range 64 {
-		if v[i] > 0 {
+		if 2*v[i] > n {
 			out |= 1 << uint(i)
 		}
 	}
