@@ -23,6 +23,7 @@ Usage:
   newsflow provision [flags]        create the streams and buckets on a NATS cluster (admin user)
   newsflow healthcheck [--path P]   exit 0 when the local server's /readyz answers 200
   newsflow bench   [--bench-feeds N] [--bench-per-feed K]  pipeline vs parser alone, profiles
+  newsflow reindex [--data DIR | --nats-url URL --index-dir DIR]  rebuild the index from NEWS_ARTICLES
   newsflow version
 
 Run "newsflow COMMAND -h" for a command's flags. Every flag can also be set
@@ -53,6 +54,8 @@ func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdFeeds(ctx, args[1:], stdout, stderr)
 	case "bench":
 		err = cmdBench(ctx, args[1:], stdout, stderr)
+	case "reindex":
+		err = cmdReindex(ctx, args[1:], stdout, stderr)
 	case "extract":
 		err = cmdExtract(args[1:], stdout)
 	case "version", "--version":

@@ -20,8 +20,10 @@ import (
 	"github.com/newsflow/newsflow/pkg/service"
 	"github.com/newsflow/newsflow/services/indexer/internal/index"
 	"github.com/newsflow/newsflow/services/indexer/internal/pgindex"
+	"github.com/newsflow/newsflow/services/indexer/internal/search"
 	"github.com/newsflow/newsflow/services/indexer/internal/searchapi"
 	"github.com/newsflow/newsflow/services/indexer/internal/webui"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 )
 
@@ -84,7 +86,7 @@ func (c *Config) Validate() error {
 	switch c.Backend {
 	case "", BackendBleve:
 	case BackendPostgres:
-		if c.PGDSN == "" && os.Getenv("NEWSFLOW_PG_DSN") == "" {
+		if c.pgDSN() == "" {
 			return errors.New("indexer: --index-backend postgres needs --pg-dsn (or NEWSFLOW_PG_DSN)")
 		}
 	default:
@@ -97,43 +99,88 @@ func (c *Config) Validate() error {
 type store interface {
 	searchapi.Searcher
 	Upsert(ctx context.Context, arts ...*events.Article) error
+	Usage(ctx context.Context) (search.Usage, error)
 	Ping(ctx context.Context) error
 	Close() error
 }
 
 // Indexer is the indexer service.
 type Indexer struct {
-	cfg Config
-	js  jetstream.JetStream
-	ix  store
-	log *zap.Logger
-	met *service.Metrics
+	cfg  Config
+	js   jetstream.JetStream
+	ix   store
+	log  *zap.Logger
+	met  *service.Metrics
+	imet *metrics
+}
+
+// Option configures New.
+type Option func(*options)
+
+type options struct {
+	reg prometheus.Registerer
+}
+
+// WithRegisterer registers the indexer's own metrics (newsflow_indexer_*:
+// documents, index size, batches, commit latency, last commit) on reg,
+// usually the registry that /metrics serves. Without it they are kept but
+// not exported.
+func WithRegisterer(reg prometheus.Registerer) Option {
+	return func(o *options) { o.reg = reg }
 }
 
 // New opens the index and returns the service. Close releases the index.
-func New(cfg Config, js jetstream.JetStream, log *zap.Logger, met *service.Metrics) (*Indexer, error) {
+func New(cfg Config, js jetstream.JetStream, log *zap.Logger, met *service.Metrics, opts ...Option) (*Indexer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
 	log = log.Named("indexer")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ix, err := openStore(ctx, cfg, cfg.IndexDir)
+	if err != nil {
+		return nil, err
+	}
+	backend := cfg.Backend
+	if backend == "" {
+		backend = BackendBleve
+	}
+	x := &Indexer{cfg: cfg, js: js, ix: ix, log: log, met: met, imet: newMetrics(backend, ix, log)}
+	if o.reg != nil {
+		if err := x.imet.register(o.reg); err != nil {
+			_ = ix.Close()
+			return nil, fmt.Errorf("indexer: register metrics: %w", err)
+		}
+	}
+	return x, nil
+}
+
+// openStore opens cfg's backend; a bleve index lives in dir.
+func openStore(ctx context.Context, cfg Config, dir string) (store, error) {
 	var ix store
 	var err error
 	switch cfg.Backend {
 	case BackendPostgres:
-		dsn := cfg.PGDSN
-		if dsn == "" {
-			dsn = os.Getenv("NEWSFLOW_PG_DSN")
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		ix, err = pgindex.Open(ctx, dsn)
+		ix, err = pgindex.Open(ctx, cfg.pgDSN())
 	default:
-		ix, err = index.Open(cfg.IndexDir)
+		ix, err = index.Open(dir)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("indexer: %w", err)
 	}
-	return &Indexer{cfg: cfg, js: js, ix: ix, log: log, met: met}, nil
+	return ix, nil
+}
+
+// pgDSN is --pg-dsn, else NEWSFLOW_PG_DSN.
+func (c *Config) pgDSN() string {
+	if c.PGDSN != "" {
+		return c.PGDSN
+	}
+	return os.Getenv("NEWSFLOW_PG_DSN")
 }
 
 // Run consumes articles in batches until ctx is done, then drains
@@ -166,13 +213,21 @@ func (x *Indexer) handleBatch(ctx context.Context, msgs []jetstream.Msg) []error
 		arts = append(arts, art)
 		idx = append(idx, i)
 	}
-	if err := x.ix.Upsert(ctx, arts...); err != nil {
+	if len(arts) == 0 {
+		return errs
+	}
+	start := time.Now()
+	err := x.ix.Upsert(ctx, arts...)
+	end := time.Now()
+	if err != nil {
+		x.imet.failed(end.Sub(start))
 		for _, i := range idx {
 			errs[i] = fmt.Errorf("index batch of %d: %w", len(arts), err)
 		}
 		return errs
 	}
-	x.log.Debug("articles indexed", zap.Int("count", len(arts)))
+	x.imet.committed(len(arts), end.Sub(start), end)
+	x.log.Debug("articles indexed", zap.Int("count", len(arts)), zap.Duration("commit", end.Sub(start)))
 	return errs
 }
 

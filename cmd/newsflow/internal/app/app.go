@@ -115,7 +115,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (a *App, err error) {
 	if a.parser, err = parser.New(cfg.Parser, a.js, log, met, parser.WithRegisterer(a.Registry)); err != nil {
 		return nil, err
 	}
-	if a.indexer, err = indexer.New(cfg.Indexer, a.js, log, met); err != nil {
+	if a.indexer, err = indexer.New(cfg.Indexer, a.js, log, met, indexer.WithRegisterer(a.Registry)); err != nil {
 		return nil, err
 	}
 	a.http = service.NewHTTPServer(a.Registry, log)

@@ -17,7 +17,7 @@ func main() {
 		Flags:       cfg.RegisterFlags,
 		Validate:    cfg.Validate,
 		Run: func(ctx context.Context, d service.Deps) error {
-			x, err := indexer.New(cfg, d.JS, d.Log, d.Metrics)
+			x, err := indexer.New(cfg, d.JS, d.Log, d.Metrics, indexer.WithRegisterer(d.Registry))
 			if err != nil {
 				return err
 			}

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -302,6 +303,38 @@ func (ix *Index) Count() (uint64, error) {
 		return 0, fmt.Errorf("index %s: count: %w", ix.dir, err)
 	}
 	return n, nil
+}
+
+// Usage returns the number of articles and the size of the index's files.
+func (ix *Index) Usage(ctx context.Context) (nfsearch.Usage, error) {
+	n, err := ix.Count()
+	if err != nil {
+		return nfsearch.Usage{}, err
+	}
+	u := nfsearch.Usage{Documents: n}
+	// Scorch adds and removes segment files while merging: a file gone
+	// between listing and stat is not an error.
+	err = filepath.WalkDir(ix.dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				u.Bytes += fi.Size()
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nfsearch.Usage{}, fmt.Errorf("index %s: size: %w", ix.dir, err)
+	}
+	return u, nil
 }
 
 // Ping reports whether the index answers.

@@ -288,3 +288,25 @@ func clone(a *events.Article) *events.Article {
 	}
 	return &c
 }
+
+// Usage returns the number of stored articles and the size of the articles
+// table with its indexes, in one round trip.
+func (ix *Index) Usage(ctx context.Context) (search.Usage, error) {
+	var u search.Usage
+	var n int64
+	err := ix.pool.QueryRow(ctx, "SELECT count(*), pg_total_relation_size('articles'::regclass) FROM articles").Scan(&n, &u.Bytes)
+	if err != nil {
+		return search.Usage{}, fmt.Errorf("pgindex usage: %w", err)
+	}
+	u.Documents = uint64(n)
+	return u, nil
+}
+
+// DropSchema drops schema and everything in it: for tests that opened the
+// index WithSchema.
+func (ix *Index) DropSchema(ctx context.Context, schema string) error {
+	if _, err := ix.pool.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+		return fmt.Errorf("pgindex: drop schema %s: %w", schema, err)
+	}
+	return nil
+}

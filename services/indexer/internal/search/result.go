@@ -84,3 +84,13 @@ type Stats struct {
 	// Newest is the latest publication time, when any article has one.
 	Newest *time.Time `json:"newest_published_at,omitempty"`
 }
+
+// Usage is how much an index holds: cheap enough to read on every metrics
+// scrape, unlike Stats.
+type Usage struct {
+	// Documents is the number of stored articles.
+	Documents uint64
+	// Bytes is the index's size: its files on disk (bleve), or the articles
+	// table with its indexes and TOAST (PostgreSQL).
+	Bytes int64
+}
