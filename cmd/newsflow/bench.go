@@ -19,6 +19,7 @@ import (
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/demo"
 	"github.com/newsflow/newsflow/pkg/events"
 	"github.com/newsflow/newsflow/services/parser"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // benchPages are the bundled pages the benchmark copies: real-looking
@@ -135,6 +136,10 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fresh, ferr := freshness(ctx, js)
 	bytes := streamBytes(ctx, js, events.StreamItems, events.StreamPages, events.StreamArticles)
+	searchable := "n/a (separate processes: read newsflow_indexer_freshness_seconds on the indexer's /metrics)"
+	if ip, ok := p.(*inProcess); ok {
+		searchable = histogramQuantiles(ip.a.Registry, "newsflow_indexer_freshness_seconds")
+	}
 	stages, err := p.stop()
 	if err != nil {
 		fmt.Fprintf(stderr, "bench: stopping the pipeline: %v\n", err)
@@ -153,6 +158,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "  %-8s process:  %8.2f ms CPU per article, peak RSS %.1f MiB\n", st.name, 1000*st.cpu.Seconds()/float64(n), float64(st.maxRSS)/(1<<20))
 	}
 	fmt.Fprintf(stdout, "fetched→published:   p50 %v  p99 %v\n", fresh.p50.Round(time.Millisecond), fresh.p99.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "fetched→searchable:  %s\n", searchable)
 	fmt.Fprintf(stdout, "peak RSS:            %8.1f MiB\n", float64(peakRSS())/(1<<20))
 	fmt.Fprintf(stdout, "bytes on NATS:       %8.0f per article (items + pages + articles, stored)\n", float64(bytes)/float64(n))
 	fmt.Fprintf(stdout, "profiles:            %s\n", *out)
@@ -276,6 +282,32 @@ func freshness(ctx context.Context, js jetstream.JetStream) (latencies, error) {
 	}
 	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
 	return latencies{p50: ds[len(ds)/2], p99: ds[(len(ds)*99)/100]}, nil
+}
+
+// histogramQuantiles reads a histogram from g and gives its p50 and p99 as
+// the upper bounds of the buckets they fall in.
+func histogramQuantiles(g prometheus.Gatherer, name string) string {
+	mfs, err := g.Gather()
+	if err != nil {
+		return err.Error()
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name || len(mf.GetMetric()) == 0 {
+			continue
+		}
+		h := mf.GetMetric()[0].GetHistogram()
+		q := func(f float64) string {
+			want := uint64(f * float64(h.GetSampleCount()))
+			for _, b := range h.GetBucket() {
+				if b.GetCumulativeCount() >= want {
+					return fmt.Sprintf("≤ %gs", b.GetUpperBound())
+				}
+			}
+			return "> last bucket"
+		}
+		return fmt.Sprintf("p50 %s  p99 %s (bucket bounds, %d articles)", q(0.5), q(0.99), h.GetSampleCount())
+	}
+	return "no " + name
 }
 
 func cpuTime() time.Duration {

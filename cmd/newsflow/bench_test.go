@@ -19,7 +19,7 @@ func TestBenchCommandSmoke(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s %s", code, stdout.String(), stderr.String())
 	}
-	for _, want := range []string{"6 articles", "parser alone:", "end to end:", "fetched→published:", "bytes on NATS:"} {
+	for _, want := range []string{"6 articles", "parser alone:", "end to end:", "fetched→published:", "fetched→searchable:  p50", "bytes on NATS:"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout.String())
 		}

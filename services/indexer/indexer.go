@@ -226,7 +226,7 @@ func (x *Indexer) handleBatch(ctx context.Context, msgs []jetstream.Msg) []error
 		}
 		return errs
 	}
-	x.imet.committed(len(arts), end.Sub(start), end)
+	x.imet.committed(arts, end.Sub(start), end)
 	x.log.Debug("articles indexed", zap.Int("count", len(arts)), zap.Duration("commit", end.Sub(start)))
 	return errs
 }

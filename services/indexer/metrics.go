@@ -7,6 +7,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/newsflow/newsflow/pkg/events"
+
 	"github.com/newsflow/newsflow/services/indexer/internal/search"
 )
 
@@ -26,6 +28,7 @@ type metrics struct {
 	commitSeconds prometheus.Histogram
 	lastCommit    prometheus.Gauge
 	articles      prometheus.Counter
+	freshness     prometheus.Histogram
 	usage         *usageCollector
 }
 
@@ -43,12 +46,15 @@ func newMetrics(backend string, ix usageReader, log *zap.Logger) *metrics {
 			"Unix time of the last committed batch (0: none since start)."))),
 		articles: prometheus.NewCounter(prometheus.CounterOpts(o("articles_committed_total",
 			"Articles in committed batches (redeliveries and older versions included)."))),
+		freshness: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "newsflow", Subsystem: "indexer",
+			Name: "freshness_seconds", Help: "Time from an article's page being fetched to the article being searchable (its batch committed).",
+			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60, 300}}),
 		usage: newUsageCollector(backend, ix, log),
 	}
 }
 
 func (m *metrics) register(reg prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{m.commits, m.commitSeconds, m.lastCommit, m.articles, m.usage} {
+	for _, c := range []prometheus.Collector{m.commits, m.commitSeconds, m.lastCommit, m.articles, m.freshness, m.usage} {
 		if err := reg.Register(c); err != nil {
 			return err
 		}
@@ -56,10 +62,14 @@ func (m *metrics) register(reg prometheus.Registerer) error {
 	return nil
 }
 
-// committed records a batch of n articles whose commit took d and ended at end.
-func (m *metrics) committed(n int, d time.Duration, end time.Time) {
+// committed records a batch of articles whose commit took d and ended at
+// end, when they became searchable.
+func (m *metrics) committed(arts []*events.Article, d time.Duration, end time.Time) {
 	m.commits.WithLabelValues("committed").Inc()
-	m.articles.Add(float64(n))
+	m.articles.Add(float64(len(arts)))
+	for _, a := range arts {
+		m.freshness.Observe(end.Sub(a.FetchedAt).Seconds())
+	}
 	m.commitSeconds.Observe(d.Seconds())
 	m.lastCommit.Set(float64(end.UnixNano()) / 1e9)
 }

@@ -90,6 +90,9 @@ func TestIndexMetrics(t *testing.T) {
 	if got := m["newsflow_indexer_articles_committed_total"].GetCounter().GetValue(); got != 6 {
 		t.Errorf("newsflow_indexer_articles_committed_total = %v, want 6", got)
 	}
+	if h := m["newsflow_indexer_freshness_seconds"].GetHistogram(); h.GetSampleCount() != 6 || h.GetSampleSum() <= 0 {
+		t.Errorf("freshness_seconds: %d samples, sum %v; want one an article, positive", h.GetSampleCount(), h.GetSampleSum())
+	}
 	if got := m["newsflow_indexer_commit_seconds"].GetHistogram().GetSampleCount(); float64(got) != batches {
 		t.Errorf("commit_seconds has %d samples, want one a batch (%v)", got, batches)
 	}
