@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -126,14 +127,35 @@ func (p *processes) stop() ([]stageUsage, error) {
 		if cmd.Process == nil {
 			continue
 		}
+		// The peak RSS from wait4 starts at the parent's (Linux keeps
+		// ru_maxrss across fork and exec): read the child's own VmHWM first.
+		hwm := vmHWM(cmd.Process.Pid)
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		if err := cmd.Wait(); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 		}
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			out = append(out, stageUsage{name: name, cpu: time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), maxRSS: ru.Maxrss * 1024})
+			out = append(out, stageUsage{name: name, cpu: time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), maxRSS: hwm})
 		}
 	}
 	p.srv.Stop()
 	return out, errors.Join(errs...)
+}
+
+// vmHWM is a process's peak resident set size in bytes, from
+// /proc/<pid>/status (0 where that is not available).
+func vmHWM(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			if _, err := fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), &kb); err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
 }
