@@ -118,6 +118,21 @@ func articleIDs(t *testing.T, js jetstream.JetStream) map[string]int {
 	return ids
 }
 
+// assertExactlyOnce checks that NEWS_ARTICLES holds n distinct articles,
+// each stored once.
+func assertExactlyOnce(t *testing.T, js jetstream.JetStream, n int) {
+	t.Helper()
+	ids := articleIDs(t, js)
+	if len(ids) != n {
+		t.Errorf("%d distinct articles published, want %d", len(ids), n)
+	}
+	for id, c := range ids {
+		if c != 1 {
+			t.Errorf("article %s published %d times, want once", id, c)
+		}
+	}
+}
+
 // The embedded NATS server restarts mid-run, and the indexer is down while
 // a backlog builds: every article is still published once and indexed once.
 func TestNATSRestartAndIndexerBacklog(t *testing.T) {
@@ -198,15 +213,7 @@ func TestNATSRestartAndIndexerBacklog(t *testing.T) {
 	servicetest.WaitFor(t, 60*time.Second, "backlog indexed", func() bool {
 		return servicetest.Settled(js, events.StreamArticles, "indexer")
 	})
-	ids := articleIDs(t, js)
-	if len(ids) != n {
-		t.Errorf("%d distinct articles published, want %d", len(ids), n)
-	}
-	for id, c := range ids {
-		if c != 1 {
-			t.Errorf("article %s published %d times, want once", id, c)
-		}
-	}
+	assertExactlyOnce(t, js, n)
 	api := httptest.NewServer(ix.Handler())
 	defer api.Close()
 	for i := range n {

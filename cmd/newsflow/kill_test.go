@@ -121,15 +121,7 @@ func TestParserProcessKilledMidRun(t *testing.T) {
 		return servicetest.StreamMsgs(t, js, events.StreamArticles) >= n && servicetest.Settled(js, events.StreamArticles, "indexer")
 	})
 	t.Logf("parser killed after %d of %d articles; restarted", killedAt, n)
-	ids := articleIDs(t, js)
-	if len(ids) != n {
-		t.Errorf("%d distinct articles published, want %d", len(ids), n)
-	}
-	for id, c := range ids {
-		if c != 1 {
-			t.Errorf("article %s published %d times, want once", id, c)
-		}
-	}
+	assertExactlyOnce(t, js, n)
 	api := httptest.NewServer(ix.Handler())
 	defer api.Close()
 	var res searchResult
