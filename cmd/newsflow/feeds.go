@@ -14,6 +14,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/newsflow/newsflow/pkg/service"
+	"github.com/newsflow/newsflow/services/fetcher"
 	"github.com/newsflow/newsflow/services/fetcher/opml"
 	"github.com/newsflow/newsflow/services/fetcher/registry"
 	"go.uber.org/zap"
@@ -24,8 +25,11 @@ const feedsUsage = `Usage: newsflow feeds COMMAND [flags]
 Manage the feed registry of a running newsflow (the fetchers pick changes up
 at once; no restart):
 
-  add URL [--name N] [--tag T]...  register a feed (a site's HTML page works too:
-                                   the fetcher registers the feed it announces)
+  add URL [--name N] [--tag T]...  register a feed; given a site's HTML page, the
+                                   feed it announces (<link rel="alternate">).
+                                   --no-discover registers URL as given, unfetched;
+                                   --allow-private-networks lets URL be on loopback
+                                   or a private network
   rm URL|KEY                       remove a feed
   list [--json]                    state, last poll, next due, items seen, last error
   pause URL|KEY                    stop polling a feed
@@ -64,6 +68,8 @@ func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var tags stringList
 	fs.Var(&tags, "tag", "add: a tag (repeatable)")
 	asJSON := fs.Bool("json", false, "list: one JSON record a line")
+	noDiscover := fs.Bool("no-discover", false, "add: register the URL as given, without fetching it to find its feed")
+	allowPrivate := fs.Bool("allow-private-networks", false, "add: allow fetching the URL from loopback and private addresses")
 	pos, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		return err
@@ -96,7 +102,11 @@ func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	now := time.Now()
 	switch sub {
 	case "add":
-		e, created, err := reg.Add(ctx, registry.Feed{URL: pos[0], Name: *name, Tags: tags}, now)
+		feedURL, err := discover(ctx, pos[0], !*noDiscover, *allowPrivate, stdout, stderr)
+		if err != nil {
+			return err
+		}
+		e, created, err := reg.Add(ctx, registry.Feed{URL: feedURL, Name: *name, Tags: tags}, now)
 		if err != nil {
 			return err
 		}
@@ -172,6 +182,39 @@ func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return opml.Write(stdout, "newsflow feeds", out, now)
 	}
 	return nil
+}
+
+// discoverTimeout bounds the fetch of a URL given to feeds add.
+const discoverTimeout = 15 * time.Second
+
+// discover returns the feed to register for rawURL: rawURL itself when it
+// is a feed, or the feed the HTML page at rawURL announces. When the URL
+// cannot be fetched from here (another network, a server down) it says so
+// and returns rawURL as given: the fetcher finds a page's feed at its first
+// poll. A page that announces no feed is an error.
+func discover(ctx context.Context, rawURL string, fetch, allowPrivate bool, stdout, stderr io.Writer) (string, error) {
+	if _, err := registry.NormalizeURL(rawURL); err != nil || !fetch {
+		return rawURL, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, discoverTimeout)
+	defer cancel()
+	d, err := fetcher.DiscoverFeed(ctx, rawURL, fetcher.DiscoverOptions{AllowPrivate: allowPrivate, Timeout: discoverTimeout})
+	switch {
+	case err == nil:
+		if d.Page != "" {
+			fmt.Fprintf(stdout, "found feed %s announced by %s\n", d.URL, d.Page)
+		}
+		return d.URL, nil
+	case errors.Is(err, fetcher.ErrNoFeed):
+		return "", fmt.Errorf("%w (--no-discover registers it anyway)", err)
+	default:
+		hint := ""
+		if errors.Is(err, fetcher.ErrBlockedAddress) {
+			hint = " (--allow-private-networks allows it)"
+		}
+		fmt.Fprintf(stderr, "could not fetch %s to check it: %v%s; registering it as given\n", rawURL, err, hint)
+		return rawURL, nil
+	}
 }
 
 // parseInterspersed parses flags wherever they stand among the arguments

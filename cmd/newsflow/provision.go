@@ -11,7 +11,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/newsflow/newsflow/pkg/service"
 	"github.com/newsflow/newsflow/services/fetcher"
-	"github.com/newsflow/newsflow/services/fetcher/registry"
 	"go.uber.org/zap"
 )
 
@@ -75,25 +74,12 @@ func provision(ctx context.Context, js jetstream.JetStream, o service.StreamOpti
 	if err := service.EnsureStreams(rctx, js, o); err != nil {
 		return err
 	}
-	for _, kv := range fetcherBuckets(o, seenTTL) {
+	// The fetcher's user may not create streams, so its buckets must exist
+	// before it starts: the same list it would create itself.
+	for _, kv := range fetcher.Buckets(o.Replicas, seenTTL) {
 		if _, err := service.EnsureKV(rctx, js, kv); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// fetcherBuckets are the buckets the fetcher would create itself (the feed
-// registry, the seen items, the host politeness records: see
-// services/fetcher), with the cluster's replica count. The fetcher's user
-// may not create streams, so they must exist before it starts.
-func fetcherBuckets(o service.StreamOptions, seenTTL time.Duration) []jetstream.KeyValueConfig {
-	return []jetstream.KeyValueConfig{
-		{Bucket: registry.Bucket, Description: "feed registry and fetch state (newsflow fetcher)",
-			Storage: o.Storage, History: 1, Replicas: o.Replicas},
-		{Bucket: fetcher.SeenBucket, Description: "feed items and articles already published (newsflow fetcher)",
-			TTL: seenTTL, Storage: o.Storage, History: 1, Replicas: o.Replicas},
-		{Bucket: "newsflow_hosts", Description: "next free request time per host (newsflow fetcher politeness)",
-			TTL: time.Hour, Storage: jetstream.MemoryStorage, History: 1, Replicas: o.Replicas},
-	}
 }

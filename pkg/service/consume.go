@@ -218,6 +218,7 @@ func (l *loop) process(ctx context.Context, msg jetstream.Msg) {
 	// not the service's, only bounded by AckWait.
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.cfg.AckWait)
 	defer cancel()
+	hctx, span := startConsumeSpan(hctx, l.cfg, msg, RefFromHeader(msg.Headers()), delivered)
 	start := time.Now()
 	var err error
 	if delivered > uint64(l.cfg.MaxDeliver) {
@@ -226,7 +227,7 @@ func (l *loop) process(ctx context.Context, msg jetstream.Msg) {
 		err = l.safeHandle(hctx, msg)
 	}
 	l.met.Duration.WithLabelValues(stage).Observe(time.Since(start).Seconds())
-	l.settle(hctx, msg, delivered, err)
+	endSpan(span, l.settle(hctx, msg, delivered, err), err)
 }
 
 // safeHandle turns a handler panic into a permanent error: one poisoned
@@ -240,16 +241,19 @@ func (l *loop) safeHandle(ctx context.Context, msg jetstream.Msg) (err error) {
 	return l.handle(ctx, msg)
 }
 
-// settle maps a handler's result to the message's fate.
-func (l *loop) settle(ctx context.Context, msg jetstream.Msg, delivered uint64, err error) {
+// settle maps a handler's result to the message's fate and returns it (the
+// result label of newsflow_messages_total). Its log lines name the article
+// and feed from the message's headers.
+func (l *loop) settle(ctx context.Context, msg jetstream.Msg, delivered uint64, err error) string {
 	stage := l.cfg.Stage
-	log := l.log.With(zap.String("subject", msg.Subject()), zap.Uint64("delivered", delivered))
+	log := l.log.With(append([]zap.Field{zap.String("subject", msg.Subject()), zap.Uint64("delivered", delivered)},
+		RefFromHeader(msg.Headers()).LogFields()...)...)
 	if err == nil {
 		if aerr := msg.Ack(); aerr != nil {
 			log.Warn("ack failed; the message will be redelivered", zap.Error(aerr))
 		}
 		l.met.Messages.WithLabelValues(stage, "ack").Inc()
-		return
+		return "ack"
 	}
 	if !IsPermanent(err) && delivered < uint64(l.cfg.MaxDeliver) {
 		d := l.cfg.backoff(delivered)
@@ -258,20 +262,21 @@ func (l *loop) settle(ctx context.Context, msg jetstream.Msg, delivered uint64, 
 			log.Warn("nak failed", zap.Error(nerr))
 		}
 		l.met.Messages.WithLabelValues(stage, "retry").Inc()
-		return
+		return "retry"
 	}
 	if derr := l.deadLetter(ctx, msg, delivered, err); derr != nil {
 		// Never drop a message we could not park: try again later.
 		log.Error("dead-letter publish failed; retrying", zap.Error(derr), zap.NamedError("cause", err))
 		_ = msg.NakWithDelay(l.cfg.backoff(delivered))
 		l.met.Messages.WithLabelValues(stage, "dlq_failed").Inc()
-		return
+		return "dlq_failed"
 	}
 	log.Error("message dead-lettered", zap.Error(err), zap.String("dlq", events.DLQSubject(stage)))
 	if terr := msg.TermWithReason(truncateHeader(err.Error())); terr != nil {
 		log.Warn("term failed", zap.Error(terr))
 	}
 	l.met.Messages.WithLabelValues(stage, "dead_letter").Inc()
+	return "dead_letter"
 }
 
 // deadLetter publishes the message to news.dlq.<stage> with its original

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 )
 
@@ -148,6 +149,7 @@ func (l *loop) processBatch(ctx context.Context, batch []jetstream.Msg, h BatchH
 	defer cancel()
 	delivered := make([]uint64, len(batch))
 	errs := make([]error, len(batch))
+	spans := make([]trace.Span, len(batch))
 	var todo []jetstream.Msg
 	var todoIdx []int
 	for i, msg := range batch {
@@ -155,6 +157,9 @@ func (l *loop) processBatch(ctx context.Context, batch []jetstream.Msg, h BatchH
 		if md, err := msg.Metadata(); err == nil {
 			delivered[i] = md.NumDelivered
 		}
+		// One span per message (each has its own trace), not passed to h:
+		// the batch's work is shared.
+		_, spans[i] = startConsumeSpan(hctx, l.cfg, msg, RefFromHeader(msg.Headers()), delivered[i])
 		if delivered[i] > uint64(l.cfg.MaxDeliver) {
 			errs[i] = fmt.Errorf("delivered %d times without being settled (crash or timeout)", delivered[i])
 			continue
@@ -174,7 +179,7 @@ func (l *loop) processBatch(ctx context.Context, batch []jetstream.Msg, h BatchH
 		}
 	}
 	for i, msg := range batch {
-		l.settle(hctx, msg, delivered[i], errs[i])
+		endSpan(spans[i], l.settle(hctx, msg, delivered[i], errs[i]), errs[i])
 	}
 }
 

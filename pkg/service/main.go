@@ -90,6 +90,16 @@ func run(p Program, args []string) error {
 
 	ctx, stop := SignalContext(context.Background())
 	defer stop()
+	tracing, err := NewTracing(ctx, p.Name, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := tracing.Close(); err != nil {
+			log.Warn("flushing traces", zap.Error(err))
+		}
+	}()
+	ctx = ContextWithTracing(ctx, tracing)
 
 	nc, err := Connect(c, p.Name, log)
 	if err != nil {

@@ -55,9 +55,9 @@ type Config struct {
 	LeaseTimeout time.Duration
 	// PollWorkers is how many feeds are polled at once (0: 16).
 	PollWorkers int
-	// HostConcurrency is the most requests at once to one host from one
-	// replica (0: unlimited); HostDelay the least time between the starts
-	// of two requests to one host across replicas (0: none).
+	// HostConcurrency is the most requests at once to one host across
+	// every replica (0: unlimited); HostDelay the least time between the
+	// starts of two requests to one host across replicas (0: none).
 	HostConcurrency int
 	HostDelay       time.Duration
 	// RobotsTTL is how long a host's robots.txt is kept (0: robots.txt is
@@ -93,7 +93,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.DeadAfter, "dead-after", 72*time.Hour, "a feed failing this long without a success is marked dead")
 	fs.DurationVar(&c.LeaseTimeout, "lease-timeout", 0, "how long a replica may hold a feed while polling it (0: 2×request-timeout+30s)")
 	fs.IntVar(&c.PollWorkers, "poll-workers", 16, "feeds polled at once")
-	fs.IntVar(&c.HostConcurrency, "host-concurrency", 2, "most requests at once to one host, per replica")
+	fs.IntVar(&c.HostConcurrency, "host-concurrency", 2, "most requests at once to one host, across replicas")
 	fs.DurationVar(&c.HostDelay, "host-delay", time.Second, "least time between the starts of two requests to one host, across replicas")
 	fs.DurationVar(&c.RobotsTTL, "robots-ttl", time.Hour, "how long a host's robots.txt is cached (0: ignore robots.txt)")
 	fs.IntVar(&c.PageWorkers, "page-workers", 8, "pages fetched at once")
@@ -229,17 +229,17 @@ func (f *Fetcher) init(ctx context.Context) error {
 			f.initErr = err
 			return
 		}
-		if f.seen, err = service.EnsureKV(ctx, f.js, jetstream.KeyValueConfig{
-			Bucket:      SeenBucket,
-			Description: "feed items and articles already published (newsflow fetcher)",
-			TTL:         f.cfg.SeenTTL,
-			Storage:     jetstream.FileStorage,
-			History:     1,
-		}); err != nil {
+		if f.seen, err = service.EnsureKV(ctx, f.js, seenBucket(1, f.cfg.SeenTTL)); err != nil {
 			f.initErr = err
 			return
 		}
-		f.hosts, f.initErr = hostlimit.Open(ctx, f.js, hostlimit.Options{Concurrency: f.cfg.HostConcurrency, Delay: f.cfg.HostDelay})
+		f.hosts, f.initErr = hostlimit.Open(ctx, f.js, hostlimit.Options{
+			Concurrency: f.cfg.HostConcurrency, Delay: f.cfg.HostDelay,
+			// Slots are released when the request ends, which its total
+			// timeout bounds; the margin covers a slow release.
+			Hold:  f.cfg.RequestTimeout + 30*time.Second,
+			Owner: f.id,
+		})
 	})
 	return f.initErr
 }
@@ -260,5 +260,5 @@ func (f *Fetcher) Run(ctx context.Context) error {
 			f.log.Info("feed registered", zap.String("feed_url", e.Feed.URL), zap.String("key", e.Key))
 		}
 	}
-	return service.RunAll(ctx, f.schedule, f.fetchPages)
+	return service.RunAll(ctx, f.schedule, f.fetchPages, f.sampleQueues)
 }

@@ -142,3 +142,36 @@ func TestParseFeeds(t *testing.T) {
 		t.Error("a non-http line was accepted")
 	}
 }
+
+// TestItemsPendingGauge: items published and not yet taken by the page
+// consumer show in newsflow_fetcher_items_pending.
+func TestItemsPendingGauge(t *testing.T) {
+	js := servicetest.JetStream(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>One</title><link>http://%[1]s/a/1</link></item><item><title>Two</title><link>http://%[1]s/a/2</link></item></channel></rss>`, r.Host)
+	}))
+	t.Cleanup(srv.Close)
+	f, reg := newFetcher(t, js, testConfig())
+	ctx := context.Background()
+	// No consumer yet: the gauge stays 0 and sampling does not fail.
+	f.SampleQueues()
+	if got := metricValue(t, reg, "newsflow_fetcher_items_pending", "", ""); got != 0 {
+		t.Errorf("items_pending before any consumer = %v", got)
+	}
+	if n, err := f.PollOnce(ctx, srv.URL+"/feed"); err != nil || n != 2 {
+		t.Fatalf("poll: %d new, %v", n, err)
+	}
+	if _, err := js.CreateOrUpdateConsumer(ctx, events.StreamItems, jetstream.ConsumerConfig{
+		Durable: fetcher.Durable, AckPolicy: jetstream.AckExplicitPolicy,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.SampleQueues()
+	if got := metricValue(t, reg, "newsflow_fetcher_items_pending", "", ""); got != 2 {
+		t.Errorf("items_pending = %v, want 2", got)
+	}
+	if got := metricValue(t, reg, "newsflow_fetcher_items_ack_pending", "", ""); got != 0 {
+		t.Errorf("items_ack_pending = %v, want 0", got)
+	}
+}

@@ -19,6 +19,11 @@ type metrics struct {
 	pages       *prometheus.CounterVec
 	robots      prometheus.Counter
 	leaseLost   prometheus.Counter
+	claims      *prometheus.CounterVec
+	// Queue depths, sampled every queueSampleEvery.
+	itemsPending    prometheus.Gauge
+	itemsAckPending prometheus.Gauge
+	feedsDue        prometheus.Gauge
 }
 
 func newMetrics() *metrics {
@@ -42,11 +47,20 @@ func newMetrics() *metrics {
 			"Page fetches by result (ok, truncated, feed_fallback, robots_refused, error).")), []string{"result"}),
 		robots:    prometheus.NewCounter(prometheus.CounterOpts(o("robots_refusals_total", "Pages not fetched because robots.txt disallows them."))),
 		leaseLost: prometheus.NewCounter(prometheus.CounterOpts(o("lease_lost_total", "Polls whose result was dropped because another replica took the feed over."))),
+		claims: prometheus.NewCounterVec(prometheus.CounterOpts(o("feed_claims_total",
+			"Attempts to take a due feed's lease by result: won, lost (another replica or the operator wrote first: normal with several replicas), error.")), []string{"result"}),
+		itemsPending: prometheus.NewGauge(prometheus.GaugeOpts(o("items_pending",
+			"Feed items on NEWS_ITEMS not yet delivered to the page fetchers (consumer fetcher-pages), as last sampled."))),
+		itemsAckPending: prometheus.NewGauge(prometheus.GaugeOpts(o("items_ack_pending",
+			"Feed items delivered to page fetchers and not yet acknowledged (consumer fetcher-pages), as last sampled."))),
+		feedsDue: prometheus.NewGauge(prometheus.GaugeOpts(o("feeds_due",
+			"Pollable feeds past their due time and not leased by any replica, as this replica sees the registry."))),
 	}
 }
 
 func (m *metrics) register(reg prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{m.feeds, m.polls, m.pollSeconds, m.status, m.bytes, m.savedBytes, m.items, m.duplicates, m.pages, m.robots, m.leaseLost} {
+	for _, c := range []prometheus.Collector{m.feeds, m.polls, m.pollSeconds, m.status, m.bytes, m.savedBytes, m.items, m.duplicates, m.pages, m.robots, m.leaseLost,
+		m.claims, m.itemsPending, m.itemsAckPending, m.feedsDue} {
 		if err := reg.Register(c); err != nil {
 			return err
 		}

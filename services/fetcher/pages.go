@@ -57,7 +57,8 @@ func (f *Fetcher) handleItem(ctx context.Context, msg jetstream.Msg) error {
 		if !ok {
 			f.m.robots.Inc()
 			f.m.pages.WithLabelValues("robots_refused").Inc()
-			f.log.Info("page disallowed by robots.txt", zap.String("url", it.URL), zap.Bool("feed_content", it.Content != ""))
+			f.log.Info("page disallowed by robots.txt", zap.String("url", it.URL), zap.Bool("feed_content", it.Content != ""),
+				zap.String("article_id", it.ArticleID), zap.String("feed_url", it.FeedURL))
 			if it.Content == "" {
 				return nil
 			}
@@ -73,9 +74,9 @@ func (f *Fetcher) handleItem(ctx context.Context, msg jetstream.Msg) error {
 	if err != nil {
 		return fmt.Errorf("page %s: %w", it.URL, err)
 	}
-	defer release()
 	resp, err := f.client.Get(ctx, httpfetch.Request{URL: it.URL, MaxBytes: f.cfg.PageMaxBytes, AllowTruncate: true,
 		Accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"})
+	release() // the host's slot is for the request only, not the publish
 	page.FetchedAt = time.Now().UTC()
 	var se *httpfetch.StatusError
 	switch {
@@ -121,6 +122,7 @@ func (f *Fetcher) publishPage(ctx context.Context, msg jetstream.Msg, page *even
 	if page.HTML != "" {
 		f.m.pages.WithLabelValues(result).Inc()
 	}
-	f.log.Debug("page published", zap.String("url", it.URL), zap.String("article_id", page.ID), zap.Int("bytes", len(page.HTML)))
+	f.log.Debug("page published", zap.String("url", it.URL), zap.String("article_id", page.ID), zap.String("feed_url", page.FeedURL),
+		zap.Int("bytes", len(page.HTML)))
 	return nil
 }

@@ -54,7 +54,10 @@ func (f *Fetcher) PollOnce(ctx context.Context, feedURL string) (int, error) {
 // for the host's turn (0: no bound).
 func (f *Fetcher) pollClaimed(ctx context.Context, e registry.Entry, hostWait time.Duration) (int, error) {
 	start := time.Now()
-	o, movedTo := f.fetchFeed(ctx, e.Feed, hostWait)
+	// The poll is the root span of the trace of every item it publishes.
+	pctx, endSpan := service.StartSpan(ctx, "fetcher poll", service.MessageRef{FeedURL: e.Feed.URL})
+	o, movedTo := f.fetchFeed(pctx, e.Feed, hostWait)
+	endSpan(o.Err)
 	if ctx.Err() != nil {
 		// Shutting down: not the feed's fault. Hand the feed back so that
 		// another replica need not wait for the lease to run out.
@@ -151,10 +154,12 @@ func (f *Fetcher) fetchFeed(ctx context.Context, fd registry.Feed, hostWait time
 		}
 		return schedule.Outcome{Err: err, Result: "host_limit"}, ""
 	}
-	defer release()
 	resp, err := f.client.Get(ctx, httpfetch.Request{URL: fd.URL, MaxBytes: f.cfg.FeedMaxBytes,
 		ETag: fd.ETag, LastModified: fd.LastModified,
 		Accept: "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.8"})
+	// The host's slot is for the request only: parsing and publishing
+	// need not hold it.
+	release()
 	if err != nil {
 		o = schedule.Outcome{Err: err, Result: errorKind(err)}
 		var se *httpfetch.StatusError

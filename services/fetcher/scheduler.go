@@ -200,12 +200,22 @@ func (f *Fetcher) dispatch(ctx context.Context, s *scheduler) error {
 // the lease to another replica is the normal case with several replicas.
 func (f *Fetcher) claimAndPoll(ctx context.Context, e registry.Entry) {
 	claimed, err := f.reg.Claim(ctx, e, f.id, time.Now(), f.cfg.LeaseTimeout)
-	if err != nil {
-		if !errors.Is(err, registry.ErrConflict) && ctx.Err() == nil {
-			f.log.Warn("claim feed", zap.String("feed_url", e.Feed.URL), zap.Error(err))
-		}
+	switch {
+	case err == nil:
+	case errors.Is(err, registry.ErrConflict):
+		// Another replica (or the operator) wrote first: its write reaches
+		// this replica's schedule through the watch.
+		f.m.claims.WithLabelValues("lost").Inc()
+		f.log.Debug("claim feed: another writer was first", zap.String("feed_url", e.Feed.URL), zap.Error(err))
+		return
+	case ctx.Err() != nil:
+		return
+	default:
+		f.m.claims.WithLabelValues("error").Inc()
+		f.log.Warn("claim feed", zap.String("feed_url", e.Feed.URL), zap.Error(err))
 		return
 	}
+	f.m.claims.WithLabelValues("won").Inc()
 	_, _ = f.pollClaimed(ctx, claimed, pollHostWait)
 }
 

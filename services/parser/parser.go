@@ -100,12 +100,14 @@ func (p *Parser) handle(ctx context.Context, msg jetstream.Msg) error {
 	}
 	if art.Extraction.NeedsJS {
 		p.own.needsJS.Inc()
-		p.log.Info("page needs javascript", zap.String("url", art.URL), zap.String("method", art.Extraction.Method), zap.Int("words", art.WordCount))
+		p.log.Info("page needs javascript", zap.String("url", art.URL), zap.String("article_id", art.ID), zap.String("feed_url", page.FeedURL),
+			zap.String("method", art.Extraction.Method), zap.Int("words", art.WordCount))
 	}
 	if err := service.Publish(ctx, p.js, art, events.StageParser, nats.Header(msg.Headers()), p.met); err != nil {
 		return err
 	}
-	p.log.Debug("article published", zap.String("article_id", art.ID), zap.String("url", art.URL), zap.Int("words", art.WordCount))
+	p.log.Debug("article published", zap.String("article_id", art.ID), zap.String("feed_url", page.FeedURL), zap.String("url", art.URL),
+		zap.Int("words", art.WordCount))
 	return nil
 }
 

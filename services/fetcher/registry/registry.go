@@ -23,6 +23,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/newsflow/newsflow/pkg/service"
+	"github.com/newsflow/newsflow/services/fetcher/internal/kvcas"
 )
 
 // Bucket is the key-value bucket of the registry.
@@ -117,16 +118,23 @@ type Registry struct {
 
 // Open opens the registry bucket, creating it when absent.
 func Open(ctx context.Context, js jetstream.JetStream) (*Registry, error) {
-	kv, err := service.EnsureKV(ctx, js, jetstream.KeyValueConfig{
-		Bucket:      Bucket,
-		Description: "feed registry and fetch state (newsflow fetcher)",
-		Storage:     jetstream.FileStorage,
-		History:     1,
-	})
+	kv, err := service.EnsureKV(ctx, js, BucketConfig(1))
 	if err != nil {
 		return nil, err
 	}
 	return &Registry{kv: kv}, nil
+}
+
+// BucketConfig is the configuration of Bucket with the given replica count
+// (0: 1); Open creates it so when it is missing.
+func BucketConfig(replicas int) jetstream.KeyValueConfig {
+	return jetstream.KeyValueConfig{
+		Bucket:      Bucket,
+		Description: "feed registry and fetch state (newsflow fetcher)",
+		Storage:     jetstream.FileStorage,
+		History:     1,
+		Replicas:    max(replicas, 1),
+	}
 }
 
 // NormalizeURL checks that raw is an absolute http(s) URL and returns it
@@ -280,11 +288,7 @@ func (r *Registry) Put(ctx context.Context, e Entry) (Entry, error) {
 	return e, nil
 }
 
-func isWrongRevision(err error) bool {
-	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
-		errors.Is(err, jetstream.ErrKeyExists)
-}
+func isWrongRevision(err error) bool { return kvcas.Conflict(err) }
 
 // Update applies fn to the current record of key and writes it back,
 // retrying on conflicts; fn may be called more than once and must only

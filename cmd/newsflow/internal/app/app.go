@@ -70,6 +70,7 @@ type App struct {
 	indexer  *indexer.Indexer
 	http     *service.HTTPServer
 	ln       net.Listener
+	tracing  *service.Tracing // nil: trace export off
 	Registry *prometheus.Registry
 }
 
@@ -88,6 +89,10 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (a *App, err error) {
 			a.Close()
 		}
 	}()
+	// OTEL_* environment variables turn trace export on; off by default.
+	if a.tracing, err = service.NewTracing(ctx, "newsflow", log); err != nil {
+		return nil, err
+	}
 	a.srv, err = embedded.Start(embedded.Options{
 		StoreDir:     filepath.Join(cfg.DataDir, "nats"),
 		Listen:       cfg.NATSListen,
@@ -146,6 +151,7 @@ func (a *App) Conn() *nats.Conn { return a.nc }
 func (a *App) Run(ctx context.Context) error {
 	a.log.Info("newsflow running", zap.String("http", a.HTTPAddr()), zap.String("nats", a.cfg.NATSListen),
 		zap.Int("feeds", len(a.cfg.Fetcher.Feeds)), zap.String("data", a.cfg.DataDir))
+	ctx = service.ContextWithTracing(ctx, a.tracing)
 	return service.RunAll(ctx,
 		a.fetcher.Run,
 		a.parser.Run,
@@ -154,7 +160,8 @@ func (a *App) Run(ctx context.Context) error {
 	)
 }
 
-// Close closes the index, the connection and the embedded server.
+// Close closes the index, the connection and the embedded server, and
+// flushes the spans not yet exported.
 func (a *App) Close() {
 	if a.indexer != nil {
 		if err := a.indexer.Close(); err != nil {
@@ -169,5 +176,8 @@ func (a *App) Close() {
 	}
 	if a.srv != nil {
 		a.srv.Stop()
+	}
+	if err := a.tracing.Close(); err != nil {
+		a.log.Warn("flushing traces", zap.Error(err))
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -93,8 +95,23 @@ func TestBusy(t *testing.T) {
 	}
 }
 
-func TestNoDelayNoBucket(t *testing.T) {
-	l, err := Open(context.Background(), nil, Options{Concurrency: 2})
+func TestNoLimitsNoBucket(t *testing.T) {
+	l, err := Open(context.Background(), nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		r, err := l.Acquire(context.Background(), "x", time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r()
+	}
+}
+
+func TestConcurrencyLocal(t *testing.T) {
+	js := servicetest.JetStream(t)
+	l, err := Open(context.Background(), js, Options{Concurrency: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,4 +130,147 @@ func TestNoDelayNoBucket(t *testing.T) {
 	}
 	r2()
 	r3()
+}
+
+// TestConcurrencyHoldsAcrossReplicas runs requests to one host through
+// three limiters (three replicas) sharing one bucket: never more than the
+// limit at once in total, though each alone would allow the limit.
+func TestConcurrencyHoldsAcrossReplicas(t *testing.T) {
+	js := servicetest.JetStream(t)
+	ctx := context.Background()
+	const limit = 2
+	var ls []*Limiter
+	for range 3 {
+		l, err := Open(ctx, js, Options{Concurrency: limit, Hold: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls = append(ls, l)
+	}
+	var inFlight, most atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			release, err := ls[i%len(ls)].Acquire(ctx, "slow.example", 0)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			n := inFlight.Add(1)
+			for {
+				m := most.Load()
+				if n <= m || most.CompareAndSwap(m, n) {
+					break
+				}
+			}
+			time.Sleep(30 * time.Millisecond) // the request being served
+			inFlight.Add(-1)
+			release()
+		}()
+	}
+	wg.Wait()
+	if m := most.Load(); m > limit {
+		t.Errorf("%d requests at once across replicas, want at most %d", m, limit)
+	}
+	// Every slot was given back: a fresh replica gets one at once.
+	other, _ := Open(ctx, js, Options{Concurrency: 1})
+	release, err := other.Acquire(ctx, "slow.example", time.Millisecond)
+	if err != nil {
+		t.Fatalf("after every release: %v", err)
+	}
+	release()
+}
+
+// TestDeadReplicaSlotExpires: a replica that dies holding a host's only
+// slot blocks the others until the slot's hold runs out, not forever.
+func TestDeadReplicaSlotExpires(t *testing.T) {
+	js := servicetest.JetStream(t)
+	ctx := context.Background()
+	const hold = 300 * time.Millisecond
+	dead, err := Open(ctx, js, Options{Concurrency: 1, Hold: hold})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dead.Acquire(ctx, "h.example", 0); err != nil { // never released
+		t.Fatal(err)
+	}
+	live, err := Open(ctx, js, Options{Concurrency: 1, Hold: hold})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := live.Acquire(ctx, "h.example", 20*time.Millisecond); !errors.Is(err, ErrBusy) {
+		t.Fatalf("acquire while another replica holds the slot: %v, want ErrBusy", err)
+	}
+	t0 := time.Now()
+	release, err := live.Acquire(ctx, "h.example", 10*time.Second)
+	if err != nil {
+		t.Fatalf("acquire after the dead replica's hold: %v", err)
+	}
+	release()
+	if waited := time.Since(t0); waited > 5*time.Second {
+		t.Errorf("waited %s for a slot whose hold is %s", waited, hold)
+	}
+}
+
+// TestOldRecordFormat: a record written by an earlier version (the next
+// free start alone, as a number) still holds requests back.
+func TestOldRecordFormat(t *testing.T) {
+	js := servicetest.JetStream(t)
+	ctx := context.Background()
+	l, err := Open(ctx, js, Options{Delay: time.Hour, Concurrency: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv, err := js.KeyValue(ctx, Bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := time.Now().Add(time.Hour).UnixNano()
+	if _, err := kv.Put(ctx, key("old.example"), []byte(strconv.FormatInt(next, 10))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Acquire(ctx, "old.example", time.Second); !errors.Is(err, ErrBusy) {
+		t.Errorf("acquire against an old-format record an hour ahead: %v, want ErrBusy", err)
+	}
+	if _, err := kv.Put(ctx, key("bad.example"), []byte("{not json")); err != nil {
+		t.Fatal(err)
+	}
+	release, err := l.Acquire(ctx, "bad.example", time.Second)
+	if err != nil {
+		t.Errorf("a bad record must not block its host: %v", err)
+	} else {
+		release()
+	}
+}
+
+// BenchmarkAcquire measures one turn (acquire and release) at one host
+// against an embedded server: with the delay alone (one revision-checked
+// write per request, the cost before slots were shared) and with the
+// concurrency shared too (a second write to free the slot).
+func BenchmarkAcquire(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		o    Options
+	}{
+		{"delay", Options{Delay: time.Nanosecond}},
+		{"delay+concurrency", Options{Delay: time.Nanosecond, Concurrency: 2}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			js := servicetest.JetStream(b)
+			l, err := Open(context.Background(), js, bc.o)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for range b.N {
+				release, err := l.Acquire(context.Background(), "bench.example", 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				release()
+			}
+		})
+	}
 }

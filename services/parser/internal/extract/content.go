@@ -264,11 +264,13 @@ func divsToParagraphs(doc *html.Node) {
 			if len(run) == 0 {
 				return
 			}
-			var b strings.Builder
+			text := false
 			for _, r := range run {
-				rawText(r, &b)
+				if text = hasText(r); text {
+					break
+				}
 			}
-			if strings.TrimSpace(b.String()) != "" {
+			if text {
 				p := &html.Node{Type: html.ElementNode, DataAtom: atom.P, Data: "p"}
 				n.InsertBefore(p, run[0])
 				for _, r := range run {

@@ -73,3 +73,35 @@ func TestDevCorpus(t *testing.T) {
 	}
 	t.Logf("%d pages in %v; wrote %s", len(files), time.Since(start), out)
 }
+
+// BenchmarkDevCorpus extracts every page of the corpus NEWSFLOW_DEV_CORPUS
+// names, for profiling on real pages:
+//
+//	NEWSFLOW_DEV_CORPUS=../shared/corpus/dev go test -run ^$ -bench DevCorpus -cpuprofile cpu.out
+func BenchmarkDevCorpus(b *testing.B) {
+	dir := os.Getenv("NEWSFLOW_DEV_CORPUS")
+	if dir == "" {
+		b.Skip("NEWSFLOW_DEV_CORPUS not set")
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "pages", "*.html"))
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no pages in %s: %v", dir, err)
+	}
+	var pages []*events.Page
+	size := 0
+	for _, path := range files {
+		h, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size += len(h)
+		pages = append(pages, &events.Page{SchemaVersion: events.SchemaVersion, URL: "https://www.example.com/a", FetchedAt: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC), HTML: string(h)})
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, p := range pages {
+			_, _ = Article(p)
+		}
+	}
+}

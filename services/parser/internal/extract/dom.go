@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -34,16 +33,6 @@ func hasAttr(n *html.Node, key string) bool {
 	return false
 }
 
-func setAttr(n *html.Node, key, val string) {
-	for i, a := range n.Attr {
-		if a.Namespace == "" && a.Key == key {
-			n.Attr[i].Val = val
-			return
-		}
-	}
-	n.Attr = append(n.Attr, html.Attribute{Key: key, Val: val})
-}
-
 func isElem(n *html.Node, a ...atom.Atom) bool {
 	if n == nil || n.Type != html.ElementNode {
 		return false
@@ -71,6 +60,42 @@ func classID(n *html.Node) string {
 		return strings.ToLower(id)
 	}
 	return strings.ToLower(c + " " + id)
+}
+
+// cloneTree is a deep copy of the tree below n. The nodes are allocated
+// in one block; attribute lists are shared with the original, which is
+// safe because the extractor never changes an attribute.
+func cloneTree(n *html.Node) *html.Node {
+	count := 0
+	var size func(*html.Node)
+	size = func(n *html.Node) {
+		count++
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			size(c)
+		}
+	}
+	size(n)
+	slab := make([]html.Node, count)
+	next := 0
+	var cp func(*html.Node, *html.Node) *html.Node
+	cp = func(n, parent *html.Node) *html.Node {
+		c := &slab[next]
+		next++
+		c.Type, c.DataAtom, c.Data, c.Namespace, c.Attr, c.Parent = n.Type, n.DataAtom, n.Data, n.Namespace, n.Attr, parent
+		var prev *html.Node
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			cc := cp(ch, c)
+			if prev == nil {
+				c.FirstChild = cc
+			} else {
+				prev.NextSibling, cc.PrevSibling = cc, prev
+			}
+			prev = cc
+		}
+		c.LastChild = prev
+		return c
+	}
+	return cp(n, nil)
 }
 
 // removeNode detaches n from its parent.
@@ -155,35 +180,65 @@ var skipText = map[atom.Atom]bool{
 	atom.Button: true,
 }
 
-// rawText appends the text below n to b, without scripts and styles.
-func rawText(n *html.Node, b *strings.Builder) {
+// writeText writes the text below n to c, without scripts and styles.
+func writeText(n *html.Node, c *collapser) {
 	switch n.Type {
 	case html.TextNode:
-		b.WriteString(n.Data)
+		c.write(n.Data)
 		return
 	case html.ElementNode:
 		if skipText[n.DataAtom] {
 			return
 		}
 		if n.DataAtom == atom.Br {
-			b.WriteByte(' ')
+			c.spaceBreak()
 		}
 	case html.CommentNode:
 		return
 	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		rawText(c, b)
-		if c.Type == html.ElementNode && blockTags[c.DataAtom] {
-			b.WriteByte(' ')
+	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+		writeText(ch, c)
+		if ch.Type == html.ElementNode && blockTags[ch.DataAtom] {
+			c.spaceBreak()
 		}
 	}
 }
 
 // innerText is the whitespace-collapsed text below n.
 func innerText(n *html.Node) string {
-	var b strings.Builder
-	rawText(n, &b)
-	return collapse(b.String())
+	var c collapser
+	writeText(n, &c)
+	return c.take()
+}
+
+// hasText reports whether there is text other than white space below n.
+func hasText(n *html.Node) bool {
+	switch n.Type {
+	case html.TextNode:
+		return textHasNonSpace(n.Data)
+	case html.ElementNode:
+		if skipText[n.DataAtom] {
+			return false
+		}
+	case html.CommentNode:
+		return false
+	}
+	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+		if hasText(ch) {
+			return true
+		}
+	}
+	return false
+}
+
+// textHasNonSpace reports whether s has a rune strings.TrimSpace keeps.
+func textHasNonSpace(s string) bool {
+	for _, r := range s {
+		if !unicode.IsSpace(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // textLen is the number of runes of innerText(n).
@@ -280,28 +335,31 @@ func textLongerThan(n *html.Node, limit int) bool {
 // longer. Loops that test every element of a page use it so they stay
 // linear: a big container is rejected without building its text.
 func boundedText(n *html.Node, limit int) (string, bool) {
-	var b strings.Builder
+	var c collapser
+	read := 0
 	var rec func(*html.Node) bool
 	rec = func(n *html.Node) bool {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			switch c.Type {
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			switch ch.Type {
 			case html.TextNode:
-				if b.Len()+len(c.Data) > limit {
+				if read += len(ch.Data); read > limit {
 					return false
 				}
-				b.WriteString(c.Data)
+				c.write(ch.Data)
 			case html.ElementNode:
-				if skipText[c.DataAtom] {
+				if skipText[ch.DataAtom] {
 					continue
 				}
-				if c.DataAtom == atom.Br {
-					b.WriteByte(' ')
+				if ch.DataAtom == atom.Br {
+					read++
+					c.spaceBreak()
 				}
-				if !rec(c) {
+				if !rec(ch) {
 					return false
 				}
-				if blockTags[c.DataAtom] {
-					b.WriteByte(' ')
+				if blockTags[ch.DataAtom] {
+					read++
+					c.spaceBreak()
 				}
 			}
 		}
@@ -310,38 +368,24 @@ func boundedText(n *html.Node, limit int) (string, bool) {
 	if !rec(n) {
 		return "", false
 	}
-	return collapse(b.String()), true
+	return c.take(), true
 }
 
 // markTextAncestors marks the elements up to levels above every text node
-// that contains one of words (lower-case; ASCII letters of the text are
-// folded, other letters must match as given). Scans that test the text of
-// many elements ask it first, so they read text only where it can match
-// instead of re-reading every subtree.
-func markTextAncestors(root *html.Node, levels int, words []string) map[*html.Node]bool {
-	out := map[*html.Node]bool{}
-	var buf []byte
-	bw := make([][]byte, len(words))
-	for i, w := range words {
-		bw[i] = []byte(w)
-	}
+// that contains a word of one of wm's lists: bit i of an element's mark
+// says a word of list i is near. Scans that test the text of many elements
+// ask it first, so they read text only where it can match instead of
+// re-reading every subtree.
+func markTextAncestors(root *html.Node, levels int, wm *wordMatcher) map[*html.Node]uint8 {
+	out := map[*html.Node]uint8{}
 	var rec func(*html.Node)
 	rec = func(n *html.Node) {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			switch c.Type {
 			case html.TextNode:
-				buf = append(buf[:0], c.Data...)
-				for i, b := range buf {
-					if b >= 'A' && b <= 'Z' {
-						buf[i] = b + 'a' - 'A'
-					}
-				}
-				for _, w := range bw {
-					if bytes.Contains(buf, w) {
-						for p, i := c.Parent, 0; p != nil && i <= levels; p, i = p.Parent, i+1 {
-							out[p] = true
-						}
-						break
+				if mark := wm.match(c.Data); mark != 0 {
+					for p, i := c.Parent, 0; p != nil && i <= levels; p, i = p.Parent, i+1 {
+						out[p] |= mark
 					}
 				}
 			case html.ElementNode, html.DocumentNode:
@@ -353,6 +397,68 @@ func markTextAncestors(root *html.Node, levels int, words []string) map[*html.No
 	}
 	rec(root)
 	return out
+}
+
+// wordMatcher finds which of several lists of words occur in a text, in
+// one pass over it: words are lower-case, ASCII letters of the text are
+// folded, other letters must match as given.
+type wordMatcher struct {
+	byFirst [256][]matchWord
+	all     uint8
+}
+
+type matchWord struct {
+	w   string
+	bit uint8
+}
+
+func newWordMatcher(lists ...[]string) *wordMatcher {
+	wm := &wordMatcher{}
+	for i, list := range lists {
+		bit := uint8(1) << i
+		wm.all |= bit
+		for _, w := range list {
+			wm.byFirst[w[0]] = append(wm.byFirst[w[0]], matchWord{w, bit})
+		}
+	}
+	return wm
+}
+
+// match returns the bits of the lists with a word in s.
+func (wm *wordMatcher) match(s string) uint8 {
+	var mark uint8
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		for _, e := range wm.byFirst[c] {
+			if mark&e.bit == 0 && hasPrefixFoldASCII(s[i:], e.w) {
+				if mark |= e.bit; mark == wm.all {
+					return mark
+				}
+			}
+		}
+	}
+	return mark
+}
+
+// hasPrefixFoldASCII reports whether s starts with the lower-case w, ASCII
+// letters of s folded.
+func hasPrefixFoldASCII(s, w string) bool {
+	if len(s) < len(w) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != w[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // collapsed reports whether s is ASCII with single spaces between words
@@ -378,35 +484,33 @@ func collapsed(s string) bool {
 // textPrefix is the start of innerText(n): at least limit bytes of it when
 // n has that much, white space collapsed.
 func textPrefix(n *html.Node, limit int) string {
-	var b strings.Builder
-	nonSpace := 0
+	var c collapser
 	var rec func(*html.Node) bool
 	rec = func(n *html.Node) bool {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			switch c.Type {
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			switch ch.Type {
 			case html.TextNode:
-				b.WriteString(c.Data)
-				nonSpace += len(c.Data) - strings.Count(c.Data, " ") - strings.Count(c.Data, "\n") - strings.Count(c.Data, "\t")
-				if nonSpace > limit {
+				c.write(ch.Data)
+				if c.nonSpace > limit {
 					return true
 				}
 			case html.ElementNode:
-				if skipText[c.DataAtom] {
+				if skipText[ch.DataAtom] {
 					continue
 				}
-				if c.DataAtom == atom.Br {
-					b.WriteByte(' ')
+				if ch.DataAtom == atom.Br {
+					c.spaceBreak()
 				}
-				if rec(c) {
+				if rec(ch) {
 					return true
 				}
-				if blockTags[c.DataAtom] {
-					b.WriteByte(' ')
+				if blockTags[ch.DataAtom] {
+					c.spaceBreak()
 				}
 			}
 		}
 		return false
 	}
 	rec(n)
-	return collapse(b.String())
+	return c.take()
 }

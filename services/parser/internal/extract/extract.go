@@ -21,7 +21,7 @@ import (
 )
 
 // Version of the extractor, stored in Article.Extraction.Version.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // Extraction methods, stored in Article.Extraction.Method.
 const (
@@ -71,10 +71,9 @@ func Article(page *events.Page) (*events.Article, error) {
 	if !utf8.ValidString(raw) {
 		raw = strings.ToValidUTF8(raw, "\uFFFD")
 	}
-	unstripped := raw
-	raw = stripScripts(raw)
+	parts := stripScripts(raw)
 
-	doc, err := html.Parse(strings.NewReader(raw))
+	doc, err := html.Parse(parts.reader())
 	if err != nil {
 		// The parser refuses trees it cannot build safely (more than 512
 		// open elements): such a page is no article, and never will be.
@@ -116,7 +115,7 @@ func Article(page *events.Page) (*events.Article, error) {
 		return nil, fmt.Errorf("extract: article id: %w", err)
 	}
 
-	paras, imgs := extractBody(raw, doc, m)
+	paras, imgs := extractBody(doc, m)
 	if n := textSize(paras); n < charThreshold && m.ld.ArticleBody != "" {
 		if ld := splitPlain(m.ld.ArticleBody); textSize(ld) > n {
 			paras, a.Extraction.Method = ld, MethodJSONLD
@@ -126,7 +125,7 @@ func Article(page *events.Page) (*events.Article, error) {
 	// script-rendered shell.
 	needsJS := false
 	if n := textSize(paras); n < charThreshold {
-		needsJS = jsSignals(unstripped).needsJS(n)
+		needsJS = jsSignals(raw).needsJS(n)
 	}
 	if item := page.Item; item != nil {
 		if n := textSize(paras); n < charThreshold/2 && item.Content != "" {
@@ -187,7 +186,7 @@ func textSize(paras []string) int {
 
 // extractBody runs the body extractor, with fewer filters each time the
 // result is too short, and keeps the longest result.
-func extractBody(raw string, doc *html.Node, m *metadata) ([]string, []string) {
+func extractBody(doc *html.Node, m *metadata) ([]string, []string) {
 	var (
 		bestParas []string
 		bestImgs  []string
@@ -200,19 +199,19 @@ func extractBody(raw string, doc *html.Node, m *metadata) ([]string, []string) {
 		0,
 	}
 	skipNext := false
+	// The attempts change the tree: a copy of the cleaned tree, made
+	// before the first, spares parsing the page again for the next (a
+	// retry is common: 1 page in 10 of a news corpus).
+	cleanDocument(doc)
+	pristine := cloneTree(doc)
 	for i, f := range attempts {
 		if skipNext {
 			skipNext = false
 			continue
 		}
 		if i > 0 {
-			var err error
-			doc, err = html.Parse(strings.NewReader(raw))
-			if err != nil {
-				break
-			}
+			doc = cloneTree(pristine)
 		}
-		cleanDocument(doc)
 		ce := &contentExtractor{flags: f, title: m.title, description: m.description}
 		c := ce.grab(doc)
 		if c == nil {

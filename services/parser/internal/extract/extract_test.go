@@ -380,6 +380,23 @@ func TestCleanTitle(t *testing.T) {
 	}
 }
 
+// TestStripSiteName: a title from the page's metadata loses the site's
+// name (and the section path before it) but keeps any other suffix.
+func TestStripSiteName(t *testing.T) {
+	for _, c := range []struct{ in, site, domain, want string }{
+		{"Whale strandings worry tribes | Eleanor Ainge Roy", "the Guardian", "theguardian.com", "Whale strandings worry tribes | Eleanor Ainge Roy"},
+		{"Chapter two: the wordchain - Super Supportive", "Royal Road", "royalroad.com", "Chapter two: the wordchain - Super Supportive"},
+		{"The Great Big Lie - John C. Welch - Medium", "Medium", "medium.com", "The Great Big Lie - John C. Welch"},
+		{"Anticorrupción decidirá si recurre la imputación » Local » Noticias » Ultima Hora Mallorca", "", "ultimahora.es", "Anticorrupción decidirá si recurre la imputación"},
+		{"Council approves plan | The Daily Ledger", "The Daily Ledger", "dailyledger.example", "Council approves plan"},
+		{"Newsroom - Apple announces results", "", "news.com", "Newsroom - Apple announces results"},
+	} {
+		if got := stripSiteName(c.in, c.site, c.domain); got != c.want {
+			t.Errorf("stripSiteName(%q, %q, %q) = %q, want %q", c.in, c.site, c.domain, got, c.want)
+		}
+	}
+}
+
 func TestSplitNames(t *testing.T) {
 	for in, want := range map[string]string{
 		"By Maria Gonzalez and Tom Becker": "Maria Gonzalez|Tom Becker",

@@ -35,7 +35,10 @@ type metadata struct {
 	modified         *time.Time
 	tags             []string
 	offMemo          map[*html.Node]bool
-	standfirst       string
+	// near marks the elements close to a byline or publication label
+	// (labelled computes it once for both scans).
+	near       map[*html.Node]uint8
+	standfirst string
 }
 
 func (m *metadata) meta(keys ...string) string {
@@ -230,12 +233,12 @@ func (m *metadata) chooseTitle(domain string) string {
 			headline = name
 		}
 	}
-	for _, t := range []string{headline, m.meta("dc:title", "dcterm:title", "og:title", "weibo:article:title", "title", "twitter:title", "parsely-title", "sailthru.title")} {
-		if t = clean(t); !named(t) {
+	for _, t := range []string{headline, m.meta("dc:title", "dc.title", "dcterm:title", "dcterms.title", "og:title", "weibo:article:title", "title", "twitter:title", "parsely-title", "sailthru.title")} {
+		if t = m.stripSite(t, domain); !named(t) {
 			cands = append(cands, t)
 		}
 	}
-	if n := clean(name); !named(n) && len(cands) == 0 {
+	if n := m.stripSite(name, domain); !named(n) && len(cands) == 0 {
 		cands = append(cands, n)
 	}
 	if len(cands) > 0 {
@@ -245,6 +248,16 @@ func (m *metadata) chooseTitle(domain string) string {
 		return t
 	}
 	return clean(m.h1)
+}
+
+// stripSite removes the site's name, as og:site_name, the publisher or the
+// domain give it, from a title the page's metadata declares.
+func (m *metadata) stripSite(t, domain string) string {
+	t = stripSiteName(t, m.siteName, domain)
+	if p := m.ld.Publisher; p != "" && p != m.siteName {
+		t = stripSiteName(t, p, domain)
+	}
+	return t
 }
 
 // overlap is the share of a's words that occur in b (case-folded).
@@ -277,35 +290,11 @@ func hasCJK(s string) bool {
 
 var titleSeps = []string{" | ", " — ", " – ", " -- ", " - ", " :: ", " « ", " » ", " · ", " / ", " ~ ", " • "}
 
-// cleanTitle removes a site name before or after the headline.
+// cleanTitle removes a site name before or after the headline, and what
+// looks like one: a <title> element is "headline SEP site SEP section" on
+// most sites, whatever the site is called.
 func cleanTitle(t, site, h1, domain string) string {
-	t = collapse(t)
-	if t == "" {
-		return ""
-	}
-	for range 2 {
-		stripped := false
-		for _, sep := range titleSeps {
-			i := strings.LastIndex(t, sep)
-			if i > 0 {
-				head, tail := t[:i], t[i+len(sep):]
-				if siteLike(tail, site) || siteLike(tail, domain) {
-					t, stripped = strings.TrimSpace(head), true
-					break
-				}
-			}
-			if j := strings.Index(t, sep); j > 0 {
-				head, tail := t[:j], t[j+len(sep):]
-				if (siteLike(head, site) || siteLike(head, domain)) && wordCount(tail) >= 2 {
-					t, stripped = strings.TrimSpace(tail), true
-					break
-				}
-			}
-		}
-		if !stripped {
-			break
-		}
-	}
+	t = stripSiteName(t, site, domain)
 	// The h1 is the headline when the title is "h1 SEP something".
 	if h1 != "" && h1 != t && strings.HasPrefix(t, h1) {
 		rest := strings.TrimSpace(t[len(h1):])
@@ -332,6 +321,66 @@ func cleanTitle(t, site, h1, domain string) string {
 			break
 		}
 		if !cut {
+			break
+		}
+	}
+	return t
+}
+
+// hierarchical separators join the parts of a path: "headline » Section »
+// Site".
+var hierarchical = map[string]bool{" » ": true, " / ": true, " :: ": true}
+
+// stripPath removes the short section names left at the end of t once the
+// site's name after the same hierarchical separator is gone.
+func stripPath(t, sep string) string {
+	for range 4 {
+		i := strings.LastIndex(t, sep)
+		if i <= 0 {
+			break
+		}
+		head, tail := t[:i], t[i+len(sep):]
+		if wordCount(head) < 4 || wordCount(tail) > 3 || !capitalized(tail) || strings.ContainsAny(tail, "?!:\"“") {
+			break
+		}
+		t = strings.TrimSpace(head)
+	}
+	return t
+}
+
+// stripSiteName removes the site's name (or its domain) before or after
+// the headline, and a short name glued on without spaces in CJK titles.
+// Other parts stay: a title given in the page's metadata ("headline | Jane
+// Doe", "chapter - story") says what the page wants to be called, and only
+// the site's own name is known not to be part of it.
+func stripSiteName(t, site, domain string) string {
+	t = collapse(t)
+	if t == "" {
+		return ""
+	}
+	for range 2 {
+		stripped := false
+		for _, sep := range titleSeps {
+			i := strings.LastIndex(t, sep)
+			if i > 0 {
+				head, tail := t[:i], t[i+len(sep):]
+				if siteLike(tail, site) || siteLike(tail, domain) {
+					t, stripped = strings.TrimSpace(head), true
+					if hierarchical[sep] {
+						t = stripPath(t, sep)
+					}
+					break
+				}
+			}
+			if j := strings.Index(t, sep); j > 0 {
+				head, tail := t[:j], t[j+len(sep):]
+				if (siteLike(head, site) || siteLike(head, domain)) && wordCount(tail) >= 2 {
+					t, stripped = strings.TrimSpace(tail), true
+					break
+				}
+			}
+		}
+		if !stripped {
 			break
 		}
 	}
@@ -386,7 +435,9 @@ func siteLike(part, site string) bool {
 		if i := strings.LastIndex(d, "."); i > 0 {
 			d = d[:i]
 		}
-		if normName(d) == p {
+		// the name the domain spells, alone or followed by a place or
+		// a word: "Ultima Hora Mallorca" on ultimahora.es
+		if nd := normName(d); nd == p || len(nd) >= 5 && strings.HasPrefix(p, nd) {
 			return true
 		}
 	}
@@ -495,9 +546,9 @@ func (m *metadata) readAuthors(ix *pageIndex) {
 	}
 	if len(names) == 0 {
 		// A visible "By Jane Doe" line near the top.
-		near := markTextAncestors(ix.root, 3, bylineWords)
+		near := m.labelled(ix)
 		for _, n := range ix.inline {
-			if !near[n] || elementChildCount(n) > 3 {
+			if near[n]&labelByline == 0 || elementChildCount(n) > 3 {
 				continue
 			}
 			t, ok := boundedText(n, 600)
@@ -622,13 +673,33 @@ var (
 	// publishLabels are rePublishLabel's words, for a quick test.
 	publishLabels = []string{"posted", "published", "updated", "veröffentlicht", "aktualisiert", "publié", "mis à jour", "publicado", "actualizado", "pubblicato", "aggiornato", "опубликовано", "Опубликовано", "ОПУБЛИКОВАНО"}
 	// bylineWords start a visible byline.
-	bylineWords   = []string{"by ", "by\n", "von ", "par ", "por "}
+	bylineWords = []string{"by ", "by\n", "von ", "par ", "por "}
+	// labelWords finds both in one pass (bits labelByline, labelPublish).
+	labelWords    = newWordMatcher(bylineWords, publishLabels)
 	reByStart     = regexp.MustCompile(`^(?:By|BY|Von|VON|Par|Por|Door)\s+\p{Lu}`)
 	reByInside    = regexp.MustCompile(`(?:^|[·|•,—–-]\s*|\s)(?:By|BY|Von|Par|Por)\s+(\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}\.)?(?:\s+(?:de |van |von |da |del |le )?\p{Lu}[\p{L}'’-]+){1,2})`)
 	rePublishWord = regexp.MustCompile(`(?i)publi|posted|erschienen|veröffentlicht|publicado|pubblicato|опубликовано|date|datum|fecha`)
 	reModifyWord  = regexp.MustCompile(`(?i)edit|updat|modif|aktualisiert|actualizado|aggiornato|mis à jour|обновлено`)
-	reDateClass   = substringList("date|time|publish|posted|dateline|timestamp|byline|meta|datum|fecha")
+	// dateClassWords are the class and id names of date lines (any case).
+	dateClassWords = newWordMatcher(strings.Split("date|time|publish|posted|dateline|timestamp|byline|meta|datum|fecha", "|"))
 )
+
+// Bits of metadata.near.
+const (
+	labelByline uint8 = 1 << iota
+	labelPublish
+)
+
+// labelled marks, in one pass over the page's text, the elements up to
+// three levels above a text that holds a byline word ("By ") or a
+// publication label ("Published"): the author and date scans read the text
+// of those elements only.
+func (m *metadata) labelled(ix *pageIndex) map[*html.Node]uint8 {
+	if m.near == nil {
+		m.near = markTextAncestors(ix.root, 3, labelWords)
+	}
+	return m.near
+}
 
 // readDates fills the publication and modification times.
 func (m *metadata) readDates(ix *pageIndex) {
@@ -662,9 +733,9 @@ func (m *metadata) readDates(ix *pageIndex) {
 	}
 	if pubVisible == nil {
 		// "Posted: March 2, 2011 at 10:15 pm EST" in an unmarked element.
-		near := markTextAncestors(ix.root, 3, publishLabels)
+		near := m.labelled(ix)
 		for _, n := range ix.inline {
-			if !near[n] {
+			if near[n]&labelPublish == 0 {
 				continue
 			}
 			t, ok := boundedText(n, 600)
@@ -699,7 +770,7 @@ func (m *metadata) dateFrom(n *html.Node, pubVisible, modVisible **time.Time) bo
 		prop = ""
 	}
 	prop = strings.ToLower(prop)
-	if !isTime && prop == "" && !reDateClass.MatchString(strings.ToLower(attr(n, "class"))) && !reDateClass.MatchString(strings.ToLower(attr(n, "id"))) {
+	if !isTime && prop == "" && dateClassWords.match(attr(n, "class")) == 0 && dateClassWords.match(attr(n, "id")) == 0 {
 		return true
 	}
 	cid := classID(n)

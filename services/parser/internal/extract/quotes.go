@@ -18,7 +18,6 @@ import (
 const speechVerbs = `said|says|stressed|added|told|noted|stated|explained|wrote|warned|argued|claimed|continued|insisted|declared|emphasized|emphasised|remarked|replied|tweeted|announced|concluded|urged|admitted|acknowledged|suggested|asserted|cautioned|recalled|underlined|underscored|pointed out|according to`
 
 var (
-	reQuote       = regexp.MustCompile(`["“]([^"“”]{8,}?)["”]`)
 	reAfterVerb1  = regexp.MustCompile(`^\s*,?\s*(?:` + speechVerbs + `)\s+([^.;"“]{2,160}?)\s*(?:[.;,]|$)`)
 	reAfterVerb2  = regexp.MustCompile(`^\s*,?\s*([^.;"“]{2,160}?)\s+(?:` + speechVerbs + `)\b`)
 	reBeforeVerb  = regexp.MustCompile(`([^.;"”]{2,160}?)\s+(?:` + speechVerbs + `)(?:\s+\w+){0,3}\s*[:,]?\s*$`)
@@ -46,10 +45,7 @@ func Quotes(paras []string) []events.Quote {
 		speakers []string
 	)
 	for _, p := range paras {
-		var locs [][]int
-		if strings.IndexByte(p, '"') >= 0 || strings.Contains(p, "“") {
-			locs = reQuote.FindAllStringSubmatchIndex(p, -1)
-		}
+		locs := quoteSpans(p)
 		paraSpeaker := ""
 		startsWithQuote := strings.HasPrefix(strings.TrimSpace(p), `"`) || strings.HasPrefix(strings.TrimSpace(p), "“")
 		for i, loc := range locs {
@@ -204,6 +200,50 @@ func clip(s string, n int, tail bool) string {
 		i--
 	}
 	return s[:i]
+}
+
+// quoteSpans finds the quoted spans of p: an opening " or “, then eight
+// characters or more without any quotation mark, then a closing " or ”.
+// Each span is {start, end, text start, text end}, as the regular
+// expression ["“]([^"“”]{8,}?)["”] would find them, without its cost.
+func quoteSpans(p string) [][4]int {
+	var out [][4]int
+	for i := 0; ; {
+		open, size := nextQuote(p, i)
+		if open < 0 || p[open] != '"' && p[open+2] != 0x9C { // only " and “ open
+			if open < 0 {
+				return out
+			}
+			i = open + size
+			continue
+		}
+		textStart := open + size
+		closeAt, csize := nextQuote(p, textStart)
+		if closeAt < 0 {
+			return out
+		}
+		if (p[closeAt] == '"' || p[closeAt+2] == 0x9D) && utf8.RuneCountInString(p[textStart:closeAt]) >= 8 {
+			out = append(out, [4]int{open, closeAt + csize, textStart, closeAt})
+			i = closeAt + csize
+			continue
+		}
+		i = textStart
+	}
+}
+
+// nextQuote is the index and size of the first ", “ or ” in p from i, or -1.
+func nextQuote(p string, i int) (int, int) {
+	for ; i < len(p); i++ {
+		switch p[i] {
+		case '"':
+			return i, 1
+		case 0xE2:
+			if i+2 < len(p) && p[i+1] == 0x80 && (p[i+2] == 0x9C || p[i+2] == 0x9D) {
+				return i, 3
+			}
+		}
+	}
+	return -1, 0
 }
 
 var speechVerbList = strings.Split(speechVerbs, "|")

@@ -15,19 +15,19 @@ import (
 func paragraphs(n *html.Node) []string {
 	var (
 		out []string
-		cur strings.Builder
+		cur = collapser{buf: make([]byte, 0, 512)}
 	)
 	flush := func() {
-		if t := collapse(cur.String()); t != "" {
-			out = append(out, t)
+		if len(cur.buf) > 0 {
+			out = append(out, cur.take())
 		}
-		cur.Reset()
+		cur.reset()
 	}
 	var rec func(*html.Node)
 	rec = func(n *html.Node) {
 		switch n.Type {
 		case html.TextNode:
-			cur.WriteString(n.Data)
+			cur.write(n.Data)
 			return
 		case html.ElementNode:
 			if skipText[n.DataAtom] {
@@ -38,7 +38,7 @@ func paragraphs(n *html.Node) []string {
 				flush()
 				return
 			case atom.Td, atom.Th:
-				cur.WriteByte(' ')
+				cur.spaceBreak()
 			case atom.Img:
 				return
 			}
@@ -55,7 +55,7 @@ func paragraphs(n *html.Node) []string {
 		if block {
 			flush()
 		} else if isElem(n, atom.Td, atom.Th) {
-			cur.WriteByte(' ')
+			cur.spaceBreak()
 		}
 	}
 	rec(n)

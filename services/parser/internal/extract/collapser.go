@@ -1,0 +1,71 @@
+package extract
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// collapser builds text with white space collapsed as it is written: the
+// same result as collapse applied to everything written, without first
+// building the uncollapsed text. Runs of white space (and zero-width
+// spaces and byte-order marks) become one space; leading and trailing ones
+// are dropped.
+type collapser struct {
+	buf   []byte
+	space bool // white space is pending
+	// nonSpace counts the bytes of non-space runes written.
+	nonSpace int
+}
+
+// write appends s.
+func (c *collapser) write(s string) {
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			i++
+			switch b {
+			case ' ', '\n', '\t', '\r', '\f', '\v':
+				c.space = true
+				continue
+			}
+			if c.space && len(c.buf) > 0 {
+				c.buf = append(c.buf, ' ')
+			}
+			c.space = false
+			c.buf = append(c.buf, b)
+			c.nonSpace++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' {
+			c.space = true
+			i += size
+			continue
+		}
+		if c.space && len(c.buf) > 0 {
+			c.buf = append(c.buf, ' ')
+		}
+		c.space = false
+		if r == utf8.RuneError && size == 1 {
+			c.buf = utf8.AppendRune(c.buf, r)
+		} else {
+			c.buf = append(c.buf, s[i:i+size]...)
+		}
+		c.nonSpace += size
+		i += size
+	}
+}
+
+// spaceBreak marks a word break, as writing a space would.
+func (c *collapser) spaceBreak() { c.space = true }
+
+// take returns the text written so far and empties c, keeping its buffer.
+func (c *collapser) take() string {
+	s := string(c.buf)
+	c.reset()
+	return s
+}
+
+func (c *collapser) reset() {
+	c.buf, c.space, c.nonSpace = c.buf[:0], false, 0
+}
