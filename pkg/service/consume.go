@@ -150,52 +150,55 @@ func Consume(ctx context.Context, js jetstream.JetStream, c ConsumerConfig, h Ha
 	}
 	l := &loop{js: js, cfg: c, handle: h, log: log, met: met}
 
-	jobs := make(chan jetstream.Msg)
+	log.Info("consuming", zap.String("stream", c.Stream), zap.Int("workers", c.Workers))
+	msgs := pull(ctx, it, log)
 	var wg sync.WaitGroup
 	for range c.Workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for msg := range jobs {
+			for msg := range msgs {
 				l.process(ctx, msg)
 			}
 		}()
 	}
-	stopped := make(chan struct{})
-	go func() {
-		select {
-		case <-ctx.Done():
-			// Drain hands out what is already buffered, then closes the iterator.
-			it.Drain()
-		case <-stopped:
-		}
-	}()
-	log.Info("consuming", zap.String("stream", c.Stream), zap.Int("workers", c.Workers))
-	for {
-		msg, err := it.Next()
-		if err != nil {
-			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				break
-			}
-			log.Warn("pull consumer", zap.Error(err))
-			if ctx.Err() != nil {
-				it.Stop()
-				break
-			}
-			// Errors repeat while the server is away: pause instead of spinning.
-			select {
-			case <-ctx.Done():
-			case <-time.After(250 * time.Millisecond):
-			}
-			continue
-		}
-		jobs <- msg
-	}
-	close(stopped)
-	close(jobs)
 	wg.Wait()
 	log.Info("consumer stopped")
 	return nil
+}
+
+// pull reads the iterator in a goroutine and hands its messages out on the
+// returned channel, which is closed when the iterator ends. When ctx is done
+// the iterator is drained: what it already holds is still handed out, so
+// in-flight work finishes instead of waiting for redelivery.
+func pull(ctx context.Context, it jetstream.MessagesContext, log *zap.Logger) <-chan jetstream.Msg {
+	msgs := make(chan jetstream.Msg)
+	stop := context.AfterFunc(ctx, it.Drain)
+	go func() {
+		defer close(msgs)
+		defer stop()
+		for {
+			msg, err := it.Next()
+			if err != nil {
+				if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+					return
+				}
+				log.Warn("pull consumer", zap.Error(err))
+				if ctx.Err() != nil {
+					it.Stop()
+					return
+				}
+				// Errors repeat while the server is away: pause instead of spinning.
+				select {
+				case <-ctx.Done():
+				case <-time.After(250 * time.Millisecond):
+				}
+				continue
+			}
+			msgs <- msg
+		}
+	}()
+	return msgs
 }
 
 type loop struct {

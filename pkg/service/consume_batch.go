@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -68,29 +67,9 @@ func ConsumeBatch(ctx context.Context, js jetstream.JetStream, c ConsumerConfig,
 	}
 	l := &loop{js: js, cfg: c, log: log, met: met}
 
-	// The iterator blocks, so a goroutine feeds a channel that the batcher
-	// can select on together with the batch timer.
-	msgs := make(chan jetstream.Msg)
-	go func() {
-		defer close(msgs)
-		for {
-			msg, err := it.Next()
-			if err != nil {
-				if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-					return
-				}
-				log.Warn("pull consumer", zap.Error(err))
-				if ctx.Err() != nil {
-					it.Stop()
-					return
-				}
-				continue
-			}
-			msgs <- msg
-		}
-	}()
-	stop := context.AfterFunc(ctx, it.Drain)
-	defer stop()
+	// The iterator blocks, so pull feeds a channel that the batcher can
+	// select on together with the batch timer.
+	msgs := pull(ctx, it, log)
 
 	batches := make(chan []jetstream.Msg)
 	var wg sync.WaitGroup
