@@ -26,13 +26,7 @@ func cmdProvision(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	c.RegisterFlags(fs, "")
 	seenTTL := fs.Duration("seen-ttl", 30*24*time.Hour, "how long the fetcher remembers a published item (bucket "+fetcher.SeenBucket+")")
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long (a cluster may still be electing leaders)")
-	if err := service.ParseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := c.Validate(); err != nil {
-		return err
-	}
-	log, err := service.NewLogger(c.LogFormat, c.LogLevel)
+	log, err := parseOperatorFlags(fs, &c, args)
 	if err != nil {
 		return err
 	}

@@ -45,16 +45,7 @@ the same table (idempotent; the indexer may keep running).
 	data := fs.String("data", "", "data directory of a stopped `newsflow run`: replay its JetStream store (DIR/nats) into DIR/index")
 	swapWait := fs.Duration("swap-wait", 30*time.Minute, "once caught up, how long to wait for the indexer using the live index to stop")
 	timeout := fs.Duration("timeout", 0, "give up after this long (0: no limit)")
-	if err := service.ParseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return errors.New("unexpected arguments: " + fs.Arg(0))
-	}
-	if err := c.Validate(); err != nil {
-		return err
-	}
-	log, err := service.NewLogger(c.LogFormat, c.LogLevel)
+	log, err := parseOperatorFlags(fs, &c, args)
 	if err != nil {
 		return err
 	}
