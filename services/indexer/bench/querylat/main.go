@@ -9,6 +9,11 @@
 //	export NEWSFLOW_PG_DSN=$(../../scripts/pg.sh)
 //	go run ./bench/querylat -n 100000 -backend bleve,postgres
 //
+// -keep leaves the PostgreSQL schema (querylat) in place and -reuse
+// searches it again without indexing, for EXPLAIN and for comparing two
+// builds' results (-dump writes them; the generated corpus and queries are
+// the same from run to run).
+//
 // The numbers go to BENCHMARKS.md ("Indexer"); nothing here is a test.
 package main
 
@@ -19,6 +24,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -56,6 +62,9 @@ func run() error {
 	corpus := flag.String("corpus", "../parser/testdata", "directory of real articles (HTML, JSON) whose vocabulary the generated text follows")
 	perKind := flag.Int("queries", 200, "searches of each kind")
 	dir := flag.String("dir", "", "where the bleve index goes (default: a temporary directory, removed)")
+	keep := flag.Bool("keep", false, "keep the PostgreSQL schema (querylat) after the run, for EXPLAIN")
+	reuse := flag.Bool("reuse", false, "reuse a kept PostgreSQL schema that already holds -n articles: skip indexing")
+	dump := flag.String("dump", "", "write every search's result (JSON lines, timing left out) to this file, to compare two builds")
 	flag.Parse()
 
 	lm, err := loadLanguage(*corpus)
@@ -64,16 +73,24 @@ func run() error {
 	}
 	fmt.Printf("vocabulary: %d distinct words, %d tokens from %s\n", len(lm.next), len(lm.tokens), *corpus)
 	for _, name := range strings.Split(*backends, ",") {
-		if err := measure(name, *n, *batch, *perKind, *dir, lm); err != nil {
+		if err := measure(name, *n, *batch, *perKind, *dir, runOpts{keep: *keep, reuse: *reuse, dump: *dump}, lm); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	return nil
 }
 
-func measure(name string, n, batch, perKind int, dir string, lm *language) error {
+// runOpts are the run's options beyond sizes: what to do with the
+// PostgreSQL schema around it, and where to dump results.
+type runOpts struct {
+	keep, reuse bool
+	dump        string
+}
+
+func measure(name string, n, batch, perKind int, dir string, pg runOpts, lm *language) error {
 	ctx := context.Background()
 	var ix backend
+	load := true
 	switch name {
 	case "bleve":
 		if dir == "" {
@@ -99,15 +116,21 @@ func measure(name string, n, batch, perKind int, dir string, lm *language) error
 		if err != nil {
 			return err
 		}
-		// Start from an empty table.
-		if err := p.DropSchema(ctx, schema); err != nil {
-			return err
+		if have, err := p.Count(ctx); err == nil && pg.reuse && have == uint64(n) {
+			load = false
+		} else {
+			// Start from an empty table.
+			if err := p.DropSchema(ctx, schema); err != nil {
+				return err
+			}
+			_ = p.Close()
+			if p, err = pgindex.Open(ctx, dsn, pgindex.WithSchema(schema)); err != nil {
+				return err
+			}
 		}
-		_ = p.Close()
-		if p, err = pgindex.Open(ctx, dsn, pgindex.WithSchema(schema)); err != nil {
-			return err
+		if !pg.keep {
+			defer func() { _ = p.DropSchema(context.Background(), schema) }()
 		}
-		defer func() { _ = p.DropSchema(context.Background(), schema) }()
 		ix = p
 	default:
 		return fmt.Errorf("unknown backend (bleve or postgres)")
@@ -120,18 +143,34 @@ func measure(name string, n, batch, perKind int, dir string, lm *language) error
 		arts := lm.articles(seq, min(batch, n-seq))
 		// One phrase of each batch's first article: phrase queries that match.
 		phrases = append(phrases, lm.phrase(arts[0].Text, uint64(seq)))
+		if !load {
+			continue
+		}
 		if err := ix.Upsert(ctx, arts...); err != nil {
 			return err
 		}
 	}
 	took := time.Since(start)
-	fmt.Printf("%s: indexed %d articles in batches of %d in %s: %.0f docs/s\n", name, n, batch, took.Round(time.Millisecond), float64(n)/took.Seconds())
+	if !load {
+		fmt.Printf("%s: reused the %d articles already indexed\n", name, n)
+	} else {
+		fmt.Printf("%s: indexed %d articles in batches of %d in %s: %.0f docs/s\n", name, n, batch, took.Round(time.Millisecond), float64(n)/took.Seconds())
+	}
 
 	qs := lm.queries(perKind, phrases)
-	for _, q := range qs[:20] { // warm up caches
+	for _, q := range qs[:min(20, len(qs))] { // warm up caches
 		if _, err := ix.Search(ctx, q.q); err != nil {
 			return err
 		}
+	}
+	var dump *json.Encoder
+	if pg.dump != "" {
+		f, err := os.Create(pg.dump)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		dump = json.NewEncoder(f)
 	}
 	lat := map[string][]time.Duration{}
 	var hits uint64
@@ -145,6 +184,12 @@ func measure(name string, n, batch, perKind int, dir string, lm *language) error
 		lat[q.kind] = append(lat[q.kind], d)
 		lat["all"] = append(lat["all"], d)
 		hits += res.Total
+		if dump != nil {
+			res.Took = ""
+			if err := dump.Encode(map[string]any{"kind": q.kind, "query": q.q, "result": res}); err != nil {
+				return err
+			}
+		}
 	}
 	fmt.Printf("%s: %d searches, %.0f matches on average\n", name, len(qs), float64(hits)/float64(len(qs)))
 	fmt.Printf("| %s | kind | p50 ms | p99 ms | mean ms |\n", name)
@@ -281,8 +326,10 @@ func jsonText(v any, out []string) []string {
 			out = jsonText(e, out)
 		}
 	case map[string]any:
-		for _, e := range v {
-			out = jsonText(e, out)
+		// In key order: map order would change the generated corpus and the
+		// queries from one run to the next.
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			out = jsonText(v[k], out)
 		}
 	}
 	return out

@@ -3,7 +3,10 @@
 // operators who run several indexer replicas on one store (competing
 // consumers). Each article's tsvector is built in its language's text search
 // configuration with weights A (title), B (description), C (body) and kept
-// in a GIN index; queries use websearch_to_tsquery per term.
+// in a partial GIN index per configuration (so a match is answered by the
+// index without reading the tsvectors); queries use websearch_to_tsquery
+// per term, and one statement finds the matches once for the count, the
+// facets and the ranked window.
 //
 // Upserts by id never go back to an older version: the rule (newer
 // modified_at wins; else the later fetch) is in the SQL, so replicas racing

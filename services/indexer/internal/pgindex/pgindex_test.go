@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io/fs"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/newsflow/newsflow/pkg/events"
+	"github.com/newsflow/newsflow/services/indexer/internal/search"
 	"github.com/newsflow/newsflow/services/indexer/internal/searchtest"
 )
 
@@ -66,9 +69,62 @@ func TestMigrateTwiceIsANoOp(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer again.Close()
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil || len(files) < 2 {
+		t.Fatalf("embedded migrations = %v, %v; want at least 2", files, err)
+	}
 	var n int
-	if err := ix.pool.QueryRow(ctx, "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil || n != 1 {
-		t.Fatalf("schema_migrations rows = %d, %v; want 1", n, err)
+	if err := ix.pool.QueryRow(ctx, "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil || n != len(files) {
+		t.Fatalf("schema_migrations rows = %d, %v; want %d", n, err, len(files))
+	}
+}
+
+// TestPartialIndexes checks that every analysed language has its partial
+// GIN index (migration 002) and that a search's match is answered by them
+// without re-reading tsvectors: the plan of the match has no Filter on the
+// articles scan.
+func TestPartialIndexes(t *testing.T) {
+	ix, schema := openTest(t)
+	ctx := context.Background()
+	for _, l := range search.Languages {
+		var ok bool
+		err := ix.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND tablename = 'articles'
+			AND indexdef LIKE '%USING gin (tsv)%' AND indexdef LIKE '%' || $2 || '%')`, schema, "'"+l.PGConfig+"'::regconfig").Scan(&ok)
+		if err != nil || !ok {
+			t.Errorf("language %s: no partial GIN index on tsv for cfg %s (%v): add one in a new migration", l.Code, l.PGConfig, err)
+		}
+	}
+	q, err := search.Normalize(search.Query{Text: "minister"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := compile(q)
+	tx, err := ix.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	// No rows: make the planner pick the indexes anyway.
+	if _, err := tx.Exec(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+		t.Fatal(err)
+	}
+	var plan string
+	rows, err := tx.Query(ctx, "EXPLAIN SELECT id FROM articles WHERE "+s.where, s.args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		plan += line + "\n"
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(plan, "articles_tsv_english") || strings.Contains(plan, "Filter:") {
+		t.Errorf("match plan should use the per-language indexes and need no Filter:\n%s", plan)
 	}
 }
 
