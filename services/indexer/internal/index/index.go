@@ -160,7 +160,7 @@ func (ix *Index) Upsert(ctx context.Context, arts ...*events.Article) error {
 		if err != nil {
 			return fmt.Errorf("index upsert: article %d (id %q): %w", i, a.ID, err)
 		}
-		r.items = append(r.items, pending{art: c, data: data, ver: versionOf(c)})
+		r.items = append(r.items, pending{art: c, data: data, ver: nfsearch.VersionOf(c)})
 	}
 
 	ix.qmu.Lock()
@@ -198,7 +198,7 @@ type upsertReq struct {
 type pending struct {
 	art  *events.Article
 	data []byte
-	ver  version
+	ver  nfsearch.Version
 }
 
 // commit writes the articles of group in one batch, skipping those older
@@ -213,7 +213,7 @@ func (ix *Index) commit(group []*upsertReq) error {
 			if !ok {
 				order = append(order, p.art.ID)
 			}
-			if !ok || !p.ver.olderThan(prev.ver) {
+			if !ok || !p.ver.OlderThan(prev.ver) {
 				byID[p.art.ID] = p
 			}
 		}
@@ -227,7 +227,7 @@ func (ix *Index) commit(group []*upsertReq) error {
 	b := ix.idx.NewBatch()
 	for _, id := range order {
 		p := byID[id]
-		if sv, ok := stored[id]; ok && p.ver.olderThan(sv) {
+		if sv, ok := stored[id]; ok && p.ver.OlderThan(sv) {
 			continue
 		}
 		if err := b.Index(id, toDoc(p.art, p.data)); err != nil {
@@ -245,17 +245,17 @@ func (ix *Index) commit(group []*upsertReq) error {
 
 // storedVersions returns the stored version of each of ids that is present,
 // with one search.
-func (ix *Index) storedVersions(ctx context.Context, ids []string) (map[string]version, error) {
+func (ix *Index) storedVersions(ctx context.Context, ids []string) (map[string]nfsearch.Version, error) {
 	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
 	req.Fields = []string{fieldVersion}
 	res, err := ix.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("index upsert: read stored versions: %w", err)
 	}
-	out := make(map[string]version, len(res.Hits))
+	out := make(map[string]nfsearch.Version, len(res.Hits))
 	for _, h := range res.Hits {
 		s, _ := h.Fields[fieldVersion].(string)
-		v, err := parseVersion(s)
+		v, err := nfsearch.ParseVersion(s)
 		if err != nil {
 			return nil, fmt.Errorf("index upsert: stored article %s: %w", h.ID, err)
 		}

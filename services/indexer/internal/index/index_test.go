@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/events"
+	nfsearch "github.com/newsflow/newsflow/services/indexer/internal/search"
 )
 
 // article builds a valid article at url. Optional fields are set by the caller.
@@ -157,8 +158,8 @@ func TestUpsertNeverGoesBack(t *testing.T) {
 			}
 			// The same two versions in one batch, either order, end the same
 			// way (unless they are equal versions: then the later one wins).
-			vs, vu := versionOf(tc.stored), versionOf(tc.update)
-			if !vs.olderThan(vu) && !vu.olderThan(vs) {
+			vs, vu := nfsearch.VersionOf(tc.stored), nfsearch.VersionOf(tc.update)
+			if !vs.OlderThan(vu) && !vu.OlderThan(vs) {
 				return
 			}
 			for _, batch := range [][]*events.Article{{tc.stored, tc.update}, {tc.update, tc.stored}} {

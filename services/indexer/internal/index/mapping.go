@@ -2,8 +2,6 @@ package index
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -134,54 +132,6 @@ func newsMapping() (*mapping.IndexMappingImpl, error) {
 	return im, nil
 }
 
-// version orders the versions of one article: by ModifiedAt when both have
-// one, else by FetchedAt.
-type version struct {
-	modified int64 // UnixNano of ModifiedAt; 0 when absent
-	fetched  int64 // UnixNano of FetchedAt
-}
-
-func versionOf(a *events.Article) version {
-	var v version
-	if a.ModifiedAt != nil && !a.ModifiedAt.IsZero() {
-		v.modified = a.ModifiedAt.UnixNano()
-	}
-	if !a.FetchedAt.IsZero() {
-		v.fetched = a.FetchedAt.UnixNano()
-	}
-	return v
-}
-
-// olderThan reports whether v is an older version than w. When both know
-// their modification time it decides; otherwise (or on a tie) the fetch time
-// does. Equal versions are not older, so a redelivery rewrites the document.
-func (v version) olderThan(w version) bool {
-	if v.modified != 0 && w.modified != 0 && v.modified != w.modified {
-		return v.modified < w.modified
-	}
-	return v.fetched < w.fetched
-}
-
-func (v version) String() string {
-	return strconv.FormatInt(v.modified, 10) + " " + strconv.FormatInt(v.fetched, 10)
-}
-
-func parseVersion(s string) (version, error) {
-	m, f, ok := strings.Cut(s, " ")
-	if !ok {
-		return version{}, fmt.Errorf("version %q: no separator", s)
-	}
-	var v version
-	var err error
-	if v.modified, err = strconv.ParseInt(m, 10, 64); err != nil {
-		return version{}, fmt.Errorf("version %q: %w", s, err)
-	}
-	if v.fetched, err = strconv.ParseInt(f, 10, 64); err != nil {
-		return version{}, fmt.Errorf("version %q: %w", s, err)
-	}
-	return v, nil
-}
-
 // toDoc returns the document indexed for a: the searchable fields plus the
 // encoded article (data, from events.Encode) and its version.
 func toDoc(a *events.Article, data []byte) map[string]interface{} {
@@ -189,7 +139,7 @@ func toDoc(a *events.Article, data []byte) map[string]interface{} {
 		fieldURL:          a.URL,
 		fieldSourceDomain: a.Source.Domain,
 		fieldDoc:          string(data),
-		fieldVersion:      versionOf(a).String(),
+		fieldVersion:      search.VersionOf(a).String(),
 	}
 	setString := func(k, v string) {
 		if v != "" {

@@ -176,7 +176,7 @@ func (ix *Index) Upsert(ctx context.Context, arts ...*events.Article) error {
 	type row struct {
 		a    *events.Article
 		data []byte
-		v    version
+		v    search.Version
 	}
 	byID := map[string]*row{}
 	var order []string
@@ -189,12 +189,12 @@ func (ix *Index) Upsert(ctx context.Context, arts ...*events.Article) error {
 		if err != nil {
 			return fmt.Errorf("pgindex upsert: article %d (id %q): %w", i, a.ID, err)
 		}
-		r := &row{a: c, data: data, v: versionOf(c)}
+		r := &row{a: c, data: data, v: search.VersionOf(c)}
 		prev, ok := byID[c.ID]
 		if !ok {
 			order = append(order, c.ID)
 		}
-		if !ok || !r.v.olderThan(prev.v) {
+		if !ok || !r.v.OlderThan(prev.v) {
 			byID[c.ID] = r
 		}
 	}
@@ -208,7 +208,7 @@ func (ix *Index) Upsert(ctx context.Context, arts ...*events.Article) error {
 			b.Queue(upsertSQL, a.ID, r.data, a.URL, a.Title, a.Description, a.Text,
 				strings.ToLower(a.Source.Domain), a.Source.Name, search.NormLang(a.Language),
 				lowerAll(a.Authors), lowerAll(a.Tags), a.PublishedAt, a.SimHash,
-				r.v.modified, r.v.fetched, search.PGConfig(a.Language))
+				r.v.Modified, r.v.Fetched, search.PGConfig(a.Language))
 		}
 		return tx.SendBatch(ctx, b).Close()
 	})
@@ -254,27 +254,6 @@ func lowerAll(ss []string) []string {
 		out = append(out, strings.ToLower(strings.TrimSpace(s)))
 	}
 	return out
-}
-
-// version orders the versions of one article, as the SQL does.
-type version struct{ modified, fetched int64 }
-
-func versionOf(a *events.Article) version {
-	var v version
-	if a.ModifiedAt != nil && !a.ModifiedAt.IsZero() {
-		v.modified = a.ModifiedAt.UnixNano()
-	}
-	if !a.FetchedAt.IsZero() {
-		v.fetched = a.FetchedAt.UnixNano()
-	}
-	return v
-}
-
-func (v version) olderThan(w version) bool {
-	if v.modified != 0 && w.modified != 0 && v.modified != w.modified {
-		return v.modified < w.modified
-	}
-	return v.fetched < w.fetched
 }
 
 // clone copies a so that events.Encode, which converts times to UTC in
