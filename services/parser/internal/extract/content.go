@@ -322,12 +322,26 @@ func (e *contentExtractor) grab(doc *html.Node) *html.Node {
 		e.stripUnlikely(body)
 	}
 	divsToParagraphs(body)
-	e.st = statCache{}
+	// One walk finds the scored blocks and counts the elements, whose
+	// stats the scoring memoises nearly all: sizing the cache up front
+	// spares growing it.
+	var scored []*html.Node
+	elems := 0
+	walk(body, func(c *html.Node) bool {
+		if c.Type == html.ElementNode {
+			elems++
+		}
+		if isElem(c, scoredTags...) {
+			scored = append(scored, c)
+		}
+		return true
+	})
+	e.st = make(statCache, elems)
 
 	e.scores = map[*html.Node]float64{}
 	e.initial = map[*html.Node]float64{}
 	var candidates []*html.Node
-	for _, p := range findAll(body, scoredTags...) {
+	for _, p := range scored {
 		if p.Parent == nil || p.Parent.Type != html.ElementNode {
 			continue
 		}

@@ -77,12 +77,16 @@ func Quotes(paras []string) []events.Quote {
 			sp := ""
 			// The regular expressions are slow; most windows hold no
 			// speech verb at all.
-			afterVerb, beforeVerb := hasSpeechVerb(after), hasSpeechVerb(before)
-			if m := findIf(afterVerb, reAfterVerb1, after); m != nil {
+			// reAfterVerb1 needs a verb right at the start (after blanks
+			// and a comma); reAfterVerb2's match ends at a verb before the
+			// first of . ; " “, which neither its name part nor a verb holds.
+			afterVerb2 := hasSpeechVerb(upToStop(after))
+			beforeVerb := hasSpeechVerb(before)
+			if m := findIf(afterVerb2 && startsWithSpeechVerb(after), reAfterVerb1, after); m != nil {
 				sp = speakerName(m[1])
 			}
 			if sp == "" {
-				if m := findIf(afterVerb, reAfterVerb2, after); m != nil {
+				if m := findIf(afterVerb2, reAfterVerb2, after); m != nil {
 					sp = speakerName(m[1])
 				}
 			}
@@ -255,6 +259,30 @@ func hasSpeechVerb(s string) bool {
 	}
 	for _, v := range speechVerbList {
 		if strings.Contains(s, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// upToStop is s up to its first . ; " or “.
+func upToStop(s string) string {
+	if k := strings.IndexAny(s, `.;"“`); k >= 0 {
+		return s[:k]
+	}
+	return s
+}
+
+// startsWithSpeechVerb reports whether s, after white space, an optional
+// comma and white space (RE2's \s: tab, newline, form feed, carriage
+// return, space), starts with one of the speech verbs.
+func startsWithSpeechVerb(s string) bool {
+	s = strings.TrimLeft(s, "\t\n\f\r ")
+	if strings.HasPrefix(s, ",") {
+		s = strings.TrimLeft(s[1:], "\t\n\f\r ")
+	}
+	for _, v := range speechVerbList {
+		if strings.HasPrefix(s, v) {
 			return true
 		}
 	}
