@@ -135,20 +135,12 @@ func EnsureConsumer(ctx context.Context, js jetstream.JetStream, c ConsumerConfi
 // and waits for the messages in hand to be handled and settled. Every
 // outcome is decided in one place (settle): Ack, NakWithDelay, or DLQ + Term.
 func Consume(ctx context.Context, js jetstream.JetStream, c ConsumerConfig, h Handler, log *zap.Logger, met *Metrics) error {
-	cons, err := EnsureConsumer(ctx, js, c)
+	l, it, err := openLoop(ctx, js, c, func(c ConsumerConfig) int { return c.Workers * 2 }, log, met)
 	if err != nil {
 		return err
 	}
-	c = c.withDefaults()
-	if met == nil {
-		met = NewMetrics(nil)
-	}
-	log = log.With(zap.String("stage", c.Stage), zap.String("consumer", c.Durable))
-	it, err := cons.Messages(jetstream.PullMaxMessages(c.Workers*2), jetstream.PullHeartbeat(5*time.Second))
-	if err != nil {
-		return fmt.Errorf("consume %s: %w", c.Durable, err)
-	}
-	l := &loop{js: js, cfg: c, handle: h, log: log, met: met}
+	l.handle = h
+	c, log = l.cfg, l.log
 
 	log.Info("consuming", zap.String("stream", c.Stream), zap.Int("workers", c.Workers))
 	msgs := pull(ctx, it, log)
@@ -165,6 +157,26 @@ func Consume(ctx context.Context, js jetstream.JetStream, c ConsumerConfig, h Ha
 	wg.Wait()
 	log.Info("consumer stopped")
 	return nil
+}
+
+// openLoop ensures the durable consumer of c, opens its message iterator
+// with a pull buffer of pullMax(c) messages (c with its defaults) and returns
+// the loop that settles what it hands out, for Consume and ConsumeBatch alike.
+func openLoop(ctx context.Context, js jetstream.JetStream, c ConsumerConfig, pullMax func(ConsumerConfig) int, log *zap.Logger, met *Metrics) (*loop, jetstream.MessagesContext, error) {
+	cons, err := EnsureConsumer(ctx, js, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	c = c.withDefaults()
+	if met == nil {
+		met = NewMetrics(nil)
+	}
+	log = log.With(zap.String("stage", c.Stage), zap.String("consumer", c.Durable))
+	it, err := cons.Messages(jetstream.PullMaxMessages(pullMax(c)), jetstream.PullHeartbeat(5*time.Second))
+	if err != nil {
+		return nil, nil, fmt.Errorf("consume %s: %w", c.Durable, err)
+	}
+	return &loop{js: js, cfg: c, log: log, met: met}, it, nil
 }
 
 // pull reads the iterator in a goroutine and hands its messages out on the

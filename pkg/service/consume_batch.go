@@ -52,20 +52,11 @@ func ConsumeBatch(ctx context.Context, js jetstream.JetStream, c ConsumerConfig,
 	b = b.withDefaults()
 	c.Workers = b.Concurrency
 	c.MaxAckPending = max(c.MaxAckPending, b.MaxSize*(b.Concurrency+1))
-	cons, err := EnsureConsumer(ctx, js, c)
+	l, it, err := openLoop(ctx, js, c, func(ConsumerConfig) int { return b.MaxSize }, log, met)
 	if err != nil {
 		return err
 	}
-	c = c.withDefaults()
-	if met == nil {
-		met = NewMetrics(nil)
-	}
-	log = log.With(zap.String("stage", c.Stage), zap.String("consumer", c.Durable))
-	it, err := cons.Messages(jetstream.PullMaxMessages(b.MaxSize), jetstream.PullHeartbeat(5*time.Second))
-	if err != nil {
-		return fmt.Errorf("consume %s: %w", c.Durable, err)
-	}
-	l := &loop{js: js, cfg: c, log: log, met: met}
+	c, log = l.cfg, l.log
 
 	// The iterator blocks, so pull feeds a channel that the batcher can
 	// select on together with the batch timer.

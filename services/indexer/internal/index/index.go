@@ -155,7 +155,7 @@ func (ix *Index) Upsert(ctx context.Context, arts ...*events.Article) error {
 		if a == nil {
 			return fmt.Errorf("index upsert: article %d is nil: %w", i, events.ErrInvalid)
 		}
-		c := cloneForEncode(a)
+		c := nfsearch.CloneForEncode(a)
 		data, err := events.Encode(c)
 		if err != nil {
 			return fmt.Errorf("index upsert: article %d (id %q): %w", i, a.ID, err)

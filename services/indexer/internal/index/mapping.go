@@ -173,21 +173,6 @@ func normLang(s string) string { return search.NormLang(s) }
 // langField names field's copy for the analysed language lang (title_en).
 func langField(field, lang string) string { return field + "_" + lang }
 
-// cloneForEncode copies a so that events.Encode, which converts times to UTC
-// in place, leaves the caller's article untouched.
-func cloneForEncode(a *events.Article) *events.Article {
-	c := *a
-	if a.PublishedAt != nil {
-		t := *a.PublishedAt
-		c.PublishedAt = &t
-	}
-	if a.ModifiedAt != nil {
-		t := *a.ModifiedAt
-		c.ModifiedAt = &t
-	}
-	return &c
-}
-
 // utcPtr returns t in UTC, or nil for the zero time.
 func utcPtr(t time.Time) *time.Time {
 	if t.IsZero() {

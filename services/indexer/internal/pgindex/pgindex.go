@@ -184,7 +184,7 @@ func (ix *Index) Upsert(ctx context.Context, arts ...*events.Article) error {
 		if a == nil {
 			return fmt.Errorf("pgindex upsert: article %d is nil: %w", i, events.ErrInvalid)
 		}
-		c := clone(a)
+		c := search.CloneForEncode(a)
 		data, err := events.Encode(c)
 		if err != nil {
 			return fmt.Errorf("pgindex upsert: article %d (id %q): %w", i, a.ID, err)
@@ -254,21 +254,6 @@ func lowerAll(ss []string) []string {
 		out = append(out, strings.ToLower(strings.TrimSpace(s)))
 	}
 	return out
-}
-
-// clone copies a so that events.Encode, which converts times to UTC in
-// place, leaves the caller's article untouched.
-func clone(a *events.Article) *events.Article {
-	c := *a
-	if a.PublishedAt != nil {
-		t := *a.PublishedAt
-		c.PublishedAt = &t
-	}
-	if a.ModifiedAt != nil {
-		t := *a.ModifiedAt
-		c.ModifiedAt = &t
-	}
-	return &c
 }
 
 // Usage returns the number of stored articles and the size of the articles
