@@ -373,10 +373,55 @@ func TestCleanTitle(t *testing.T) {
 		{"Obama admits US gun laws are his 'biggest frustration' - BBC News", "BBC News", "", "bbc.com", "Obama admits US gun laws are his 'biggest frustration'"},
 		{"Spider-Man - the review of a lifetime", "", "", "x.com", "Spider-Man - the review of a lifetime"},
 		{"Just a headline", "Site", "", "site.com", "Just a headline"},
+		// One part goes, the site: a section before it stays.
+		{"Get your Frontend JavaScript Code Covered | Code | Nicolas Perriault", "", "", "fakehost", "Get your Frontend JavaScript Code Covered | Code"},
+		// After a pipe a longer name in title case is the site's.
+		{"Conversations with a Cryptid - Chapter 1 | Boku no Hero Academia | My Hero Academia [Archive of Our Own]", "", "", "fakehost", "Conversations with a Cryptid - Chapter 1 | Boku no Hero Academia"},
+		// ... but not after a dash, and not a clause in sentence case.
+		{"Council votes on the transit plan - What The Long Vote Means For Riders", "", "", "x.com", "Council votes on the transit plan - What The Long Vote Means For Riders"},
+		{"Council votes on the transit plan | what the long vote means for riders", "", "", "x.com", "Council votes on the transit plan | what the long vote means for riders"},
+		// Along a path the section names go with the site's.
+		{"Anticorrupción decidirá si recurre la imputación » Local » Noticias » Diario", "", "", "x.com", "Anticorrupción decidirá si recurre la imputación"},
+		// The h1 names the headline whatever follows it.
+		{"Harbor ferry resumes - Jane Q. Public ( jqp )", "", "Harbor ferry resumes", "x.com", "Harbor ferry resumes"},
 	} {
 		if got := cleanTitle(c.in, c.site, c.h1, c.domain); got != c.want {
 			t.Errorf("cleanTitle(%q) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// TestChooseTitle: which of the page's titles is the headline.
+func TestChooseTitle(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		metas     map[string][]string
+		ld        linkedData
+		htmlTitle string
+		h1        string
+		site      string
+		want      string
+	}{
+		{name: "og title without the site", metas: map[string][]string{"og:title": {"Council approves plan | The Daily Ledger"}}, htmlTitle: "Council approves plan - Ledger", site: "The Daily Ledger", want: "Council approves plan"},
+		{name: "schema.org headline first", metas: map[string][]string{"og:title": {"Council approves the plan"}}, ld: linkedData{Headline: "Council approves plan"}, want: "Council approves plan"},
+		// og:title = og:site_name: no headline in the metadata.
+		{name: "og title is the site", metas: map[string][]string{"og:title": {"Yahoo News - Latest News & Headlines"}, "twitter:title": {"Yahoo News - Latest News & Headlines"}}, htmlTitle: "Russia: Space ship malfunctions, breaks up over Siberia", site: "Yahoo News - Latest News & Headlines", want: "Russia: Space ship malfunctions, breaks up over Siberia"},
+		{name: "next meta title when the first is the site", metas: map[string][]string{"og:title": {"The Daily Ledger"}, "twitter:title": {"Council approves plan"}}, site: "The Daily Ledger", want: "Council approves plan"},
+		// A headline cut short for search results: the h1 has all of it.
+		{name: "truncated headline", ld: linkedData{Headline: "New court files expose the security team involved in a spy operation against…"}, h1: "New court files expose the security team involved in a spy operation against a publisher", want: "New court files expose the security team involved in a spy operation against a publisher"},
+		{name: "truncated social title", metas: map[string][]string{"og:title": {"New court files expose the security team involved in..."}}, htmlTitle: "New court files expose the security team involved in a spy operation | Sott.net", site: "Sott.net", want: "New court files expose the security team involved in a spy operation"},
+		{name: "ellipsis that ends the headline", ld: linkedData{Headline: "Screenshot: «Vape Wave», «6 Days», «Alphonse Président»…"}, h1: "Screenshot", want: "Screenshot: «Vape Wave», «6 Days», «Alphonse Président»…"},
+		{name: "title element", htmlTitle: "Lorem ipsum dolor sit amet – My website", want: "Lorem ipsum dolor sit amet"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.metas == nil {
+				c.metas = map[string][]string{}
+			}
+			m := &metadata{metas: c.metas, ld: c.ld, htmlTitle: c.htmlTitle, h1: c.h1, siteName: c.site}
+			if got := m.chooseTitle("example.com"); got != c.want {
+				t.Errorf("chooseTitle = %q, want %q", got, c.want)
+			}
+		})
 	}
 }
 

@@ -233,7 +233,12 @@ func (m *metadata) chooseTitle(domain string) string {
 			headline = name
 		}
 	}
-	for _, t := range []string{headline, m.meta("dc:title", "dc.title", "dcterm:title", "dcterms.title", "og:title", "weibo:article:title", "title", "twitter:title", "parsely-title", "sailthru.title")} {
+	for _, t := range append([]string{headline}, m.metaAll("dc:title", "dc.title", "dcterm:title", "dcterms.title", "og:title", "weibo:article:title", "title", "twitter:title", "parsely-title", "sailthru.title")...) {
+		// A title that is the site's name alone (og:title = og:site_name
+		// on a page that gives no headline) says nothing of the article.
+		if isName(t, m.siteName) || isName(t, m.ld.Publisher) {
+			continue
+		}
 		if t = m.stripSite(t, domain); !named(t) {
 			cands = append(cands, t)
 		}
@@ -242,12 +247,35 @@ func (m *metadata) chooseTitle(domain string) string {
 		cands = append(cands, n)
 	}
 	if len(cands) > 0 {
-		return cands[0]
+		return completeTitle(cands[0], append(cands[1:], m.h1, clean(m.htmlTitle)))
 	}
 	if t := clean(m.htmlTitle); t != "" {
-		return t
+		return completeTitle(t, []string{m.h1})
 	}
 	return clean(m.h1)
+}
+
+// completeTitle returns the first of others that t, cut short with an
+// ellipsis, begins, else t: CMSs shorten the schema.org headline and the
+// social titles to fit search results and cards (110 characters), the
+// <h1> keeps the whole headline.
+func completeTitle(t string, others []string) string {
+	stem, ok := strings.CutSuffix(t, "…")
+	if !ok {
+		if stem, ok = strings.CutSuffix(t, "..."); !ok {
+			return t
+		}
+	}
+	stem = strings.TrimSpace(stem)
+	if utf8.RuneCountInString(stem) < 20 {
+		return t
+	}
+	for _, o := range others {
+		if len(o) > len(t) && strings.HasPrefix(o, stem) && !strings.HasSuffix(o, "…") && !strings.HasSuffix(o, "...") {
+			return o
+		}
+	}
+	return t
 }
 
 // stripSite removes the site's name, as og:site_name, the publisher or the
@@ -258,6 +286,12 @@ func (m *metadata) stripSite(t, domain string) string {
 		t = stripSiteName(t, p, domain)
 	}
 	return t
+}
+
+// isName reports whether t is the name itself, punctuation and case aside.
+func isName(t, name string) bool {
+	n := normName(name)
+	return n != "" && normName(t) == n
 }
 
 // overlap is the share of a's words that occur in b (case-folded).
@@ -291,8 +325,8 @@ func hasCJK(s string) bool {
 var titleSeps = []string{" | ", " — ", " – ", " -- ", " - ", " :: ", " « ", " » ", " · ", " / ", " ~ ", " • "}
 
 // cleanTitle removes a site name before or after the headline, and what
-// looks like one: a <title> element is "headline SEP site SEP section" on
-// most sites, whatever the site is called.
+// looks like one: a <title> element is "headline SEP site" or "headline
+// SEP section SEP site" on most sites, whatever the site is called.
 func cleanTitle(t, site, h1, domain string) string {
 	t = stripSiteName(t, site, domain)
 	// The h1 is the headline when the title is "h1 SEP something".
@@ -304,27 +338,41 @@ func cleanTitle(t, site, h1, domain string) string {
 			}
 		}
 	}
-	// Short trailing parts after a separator look like a site name or a
-	// section path ("… » Local » Noticias").
-	for range 3 {
-		cut := false
-		for _, sep := range titleSeps {
-			i := strings.LastIndex(t, sep)
-			if i <= 0 {
-				continue
-			}
-			head, tail := t[:i], t[i+len(sep):]
-			tw := wordCount(tail)
-			if wordCount(head) >= 4 && !strings.ContainsAny(tail, "?!:\"“") && (tw <= 4 && capitalized(tail) || tw <= 2) {
-				t, cut = strings.TrimSpace(head), true
-			}
-			break
+	// The part after the last separator is the site's name when it looks
+	// like a name: one part only, as the site is named once ("headline |
+	// Section | Site" keeps its section), except along a path ("… » Local
+	// » Noticias"), whose section names go too.
+	for _, sep := range titleSeps {
+		i := strings.LastIndex(t, sep)
+		if i <= 0 {
+			continue
 		}
-		if !cut {
-			break
+		head, tail := t[:i], t[i+len(sep):]
+		if wordCount(head) >= 4 && siteTail(tail, sep) {
+			t = strings.TrimSpace(head)
+			if hierarchical[sep] {
+				t = stripPath(t, sep)
+			}
 		}
+		break
 	}
 	return t
+}
+
+// siteTail reports whether tail, the part of a <title> after sep, looks
+// like a site's name: a short name in title case, or two words. After a
+// pipe the name may be longer ("… | My Hero Academia [Archive of Our
+// Own]"): headlines use dashes and colons, a pipe sets the page's name
+// apart from the site's.
+func siteTail(tail, sep string) bool {
+	if strings.ContainsAny(tail, "?!:\"“") {
+		return false
+	}
+	tw := wordCount(tail)
+	if tw <= 2 {
+		return true
+	}
+	return capitalized(tail) && (tw <= 4 || sep == " | ")
 }
 
 // hierarchical separators join the parts of a path: "headline » Section »
