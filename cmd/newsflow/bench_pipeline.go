@@ -14,6 +14,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/app"
+	"github.com/newsflow/newsflow/pkg/events"
 	"github.com/newsflow/newsflow/pkg/service"
 	"github.com/newsflow/newsflow/pkg/service/embedded"
 	"go.uber.org/zap"
@@ -71,9 +72,14 @@ type processes struct {
 	js    jetstream.JetStream
 	cmds  map[string]*exec.Cmd
 	order []string
+	// backlog > 0 starts each stage only once the one before it has
+	// published that many messages, so every stage starts with a full
+	// backlog in front of it (a memory bound test, not a throughput one).
+	backlog int
+	log     io.Writer
 }
 
-func startProcesses(ctx context.Context, r *runFlags, dir string, stderr io.Writer) (*processes, error) {
+func startProcesses(ctx context.Context, r *runFlags, dir string, backlog int, stderr io.Writer) (*processes, error) {
 	srv, err := embedded.Start(embedded.Options{
 		StoreDir: filepath.Join(r.app.DataDir, "nats"), Listen: "127.0.0.1:0",
 		SyncInterval: r.app.SyncInterval, SyncAlways: r.app.SyncAlways,
@@ -96,7 +102,7 @@ func startProcesses(ctx context.Context, r *runFlags, dir string, stderr io.Writ
 	}
 	url := srv.ClientURL()
 	common := []string{"--nats-url", url, "--http", "", "--log-level", "warn"}
-	p := &processes{srv: srv, js: js, cmds: map[string]*exec.Cmd{}, order: []string{"fetcher", "parser", "indexer"}}
+	p := &processes{srv: srv, js: js, cmds: map[string]*exec.Cmd{}, order: []string{"fetcher", "parser", "indexer"}, backlog: backlog, log: stderr}
 	args := map[string][]string{
 		"fetcher": {"--feed", strings.Join(r.app.Fetcher.Feeds, ","), "--allow-private-networks", "--host-delay", "0s", "--host-concurrency", "0", "--poll-interval", "1m"},
 		"parser":  nil,
@@ -110,8 +116,22 @@ func startProcesses(ctx context.Context, r *runFlags, dir string, stderr io.Writ
 	return p, nil
 }
 
-func (p *processes) run(context.Context) (jetstream.JetStream, error) {
+func (p *processes) run(ctx context.Context) (jetstream.JetStream, error) {
+	// In backlog mode a stage starts once the stream it reads holds the
+	// whole backlog.
+	input := map[string]string{"parser": events.StreamPages, "indexer": events.StreamArticles}
 	for _, name := range p.order {
+		if in := input[name]; p.backlog > 0 && in != "" {
+			start := time.Now()
+			for streamMsgs(ctx, p.js, in) < uint64(p.backlog) {
+				select {
+				case <-ctx.Done():
+					return nil, fmt.Errorf("bench: waiting for a backlog of %d on %s: %w", p.backlog, in, ctx.Err())
+				case <-time.After(100 * time.Millisecond):
+				}
+			}
+			fmt.Fprintf(p.log, "bench: backlog of %d messages on %s after %s; starting the %s\n", p.backlog, in, time.Since(start).Round(time.Millisecond), name)
+		}
 		if err := p.cmds[name].Start(); err != nil {
 			return nil, fmt.Errorf("bench: start %s: %w", name, err)
 		}

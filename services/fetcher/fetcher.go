@@ -96,7 +96,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.HostConcurrency, "host-concurrency", 2, "most requests at once to one host, across replicas")
 	fs.DurationVar(&c.HostDelay, "host-delay", time.Second, "least time between the starts of two requests to one host, across replicas")
 	fs.DurationVar(&c.RobotsTTL, "robots-ttl", time.Hour, "how long a host's robots.txt is cached (0: ignore robots.txt)")
-	fs.IntVar(&c.PageWorkers, "page-workers", 8, "pages fetched at once")
+	fs.IntVar(&c.PageWorkers, "page-workers", 32, "pages fetched at once (network-bound; per-host limits still apply)")
 	fs.IntVar(&c.MaxDeliver, "fetcher-max-deliver", 5, "tries per page fetch before it goes to news.dlq.fetcher")
 	fs.StringVar(&c.UserAgent, "user-agent", "newsflow/0.1 (+https://github.com/newsflow/newsflow)", "User-Agent of every request: a product token robots.txt rules can name, and a contact URL")
 	fs.BoolVar(&c.AllowPrivate, "allow-private-networks", false, "allow fetching from loopback and private addresses")

@@ -31,7 +31,13 @@ var ErrNoContent = extract.ErrNoContent
 // Config configures the parser service.
 type Config struct {
 	// Workers is how many pages are parsed at once (default: the CPUs).
+	// Parsing is pure CPU, so more would only hold more parse trees in
+	// memory; InFlight messages are handled at once so that publish round
+	// trips overlap with parsing.
 	Workers int
+	// InFlight is how many pages are being handled (decoded, parsed or
+	// waiting for their article's publish ack) at once (0: 4 × Workers).
+	InFlight int
 	// AckWait is how long one try may take before JetStream redelivers the
 	// message to another replica (after a crash, say).
 	AckWait time.Duration
@@ -41,15 +47,16 @@ type Config struct {
 
 // RegisterFlags defines the parser's flags on fs.
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
-	fs.IntVar(&c.Workers, "parser-workers", runtime.GOMAXPROCS(0), "pages parsed at once")
+	fs.IntVar(&c.Workers, "parser-workers", runtime.GOMAXPROCS(0), "pages parsed at once (CPU-bound)")
+	fs.IntVar(&c.InFlight, "parser-in-flight", 0, "pages handled at once, including those waiting for their article's publish ack (0: 4 × parser-workers)")
 	fs.IntVar(&c.MaxDeliver, "parser-max-deliver", 5, "tries per page before it goes to news.dlq.parser")
 	fs.DurationVar(&c.AckWait, "parser-ack-wait", 30*time.Second, "how long one try may take before the message is redelivered")
 }
 
 // Validate reports what is wrong with c.
 func (c *Config) Validate() error {
-	if c.Workers < 0 || c.MaxDeliver < 0 || c.AckWait < 0 {
-		return errors.New("parser: workers and max deliver must not be negative")
+	if c.Workers < 0 || c.InFlight < 0 || c.MaxDeliver < 0 || c.AckWait < 0 {
+		return errors.New("parser: workers, in-flight, max deliver and ack wait must not be negative")
 	}
 	return nil
 }
@@ -62,6 +69,8 @@ type Parser struct {
 	met *service.Metrics
 	reg prometheus.Registerer
 	own *metrics
+	// slots holds one token per page being parsed: at most Workers.
+	slots chan struct{}
 }
 
 // New returns a parser that consumes and publishes through js.
@@ -74,6 +83,14 @@ func New(cfg Config, js jetstream.JetStream, log *zap.Logger, met *service.Metri
 		o(p)
 	}
 	p.own = newMetrics(p.reg)
+	if p.cfg.Workers == 0 {
+		p.cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	if p.cfg.InFlight == 0 {
+		p.cfg.InFlight = 4 * p.cfg.Workers
+	}
+	p.cfg.InFlight = max(p.cfg.InFlight, p.cfg.Workers)
+	p.slots = make(chan struct{}, p.cfg.Workers)
 	return p, nil
 }
 
@@ -83,18 +100,20 @@ func (p *Parser) Run(ctx context.Context) error {
 		Stage:      events.StageParser,
 		Stream:     events.StreamPages,
 		Durable:    Durable,
-		Workers:    p.cfg.Workers,
+		Workers:    p.cfg.InFlight,
 		MaxDeliver: p.cfg.MaxDeliver,
 		AckWait:    p.cfg.AckWait,
 	}, p.handle, p.log, p.met)
 }
 
 func (p *Parser) handle(ctx context.Context, msg jetstream.Msg) error {
-	page, err := events.DecodePage(msg.Data())
-	if err != nil {
-		return err
+	select {
+	case p.slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	art, err := Parse(page)
+	page, art, err := decodeAndParse(msg.Data())
+	<-p.slots
 	if err != nil {
 		return err
 	}
@@ -109,6 +128,16 @@ func (p *Parser) handle(ctx context.Context, msg jetstream.Msg) error {
 	p.log.Debug("article published", zap.String("article_id", art.ID), zap.String("feed_url", page.FeedURL), zap.String("url", art.URL),
 		zap.Int("words", art.WordCount))
 	return nil
+}
+
+// decodeAndParse is the CPU-bound part of handling a page message.
+func decodeAndParse(data []byte) (*events.Page, *events.Article, error) {
+	page, err := events.DecodePage(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	art, err := Parse(page)
+	return page, art, err
 }
 
 // Parse extracts the Article from a fetched page: the same code path the
