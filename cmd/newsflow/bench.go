@@ -42,6 +42,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	out := r.fs.String("out", "bench-out", "directory for the CPU and heap profiles")
 	timeout := r.fs.Duration("timeout", 10*time.Minute, "give up after this long")
 	pagesDir := r.fs.String("pages", "", "copy the *.html pages of this directory (for example services/parser/testdata/corpus: real news pages) instead of the small bundled demo pages")
+	rate := r.fs.Float64("rate", 0, "publish pages in the feeds at this many per second (feeds polled every second) instead of all at once: measures freshness under a steady load; the end-to-end rate is then the offered rate")
 	backlog := r.fs.Bool("backlog", false, "with --processes: start the parser only once every page is on NATS, and the indexer only once every article is, and report each process's peak memory under that backlog")
 	procDir := r.fs.String("processes", "", "run the fetcher, parser and indexer binaries found in this directory (make build: bin/) as separate processes against one NATS server, instead of in this process")
 	_ = r.fs.Set("data", "")
@@ -56,6 +57,13 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *backlog && *procDir == "" {
 		return errors.New("bench: --backlog needs --processes")
+	}
+	if *rate > 0 {
+		// Poll every feed every second, so a page waits at most that long
+		// to be seen.
+		for _, f := range []string{"poll-interval", "min-interval", "max-interval"} {
+			_ = r.fs.Set(f, "1s")
+		}
 	}
 	cleanup, err := r.tempData("newsflow-bench-")
 	if err != nil {
@@ -111,6 +119,9 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := pprof.StartCPUProfile(prof); err != nil {
 		return err
 	}
+	if *rate > 0 {
+		site.Publish(*rate)
+	}
 	start := time.Now()
 	js, err := p.run(ctx)
 	if err != nil {
@@ -156,7 +167,11 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	e2eRate := float64(n) / elapsed.Seconds()
 	fmt.Fprintf(stdout, "newsflow bench: %d feeds × %d pages = %d articles (%d page templates, %.0f KiB on average), GOMAXPROCS=%d\n", *feeds, *perFeed, n, len(templates), avgKiB(templates), runtime.GOMAXPROCS(0))
 	fmt.Fprintf(stdout, "parser alone:        %8.1f pages/s\n", parseRate)
-	fmt.Fprintf(stdout, "end to end:          %8.1f articles/s  (%.0f%% of the parser alone)\n", e2eRate, 100*e2eRate/parseRate)
+	if *rate > 0 {
+		fmt.Fprintf(stdout, "end to end:          %8.1f articles/s  (pages offered at %g/s: a freshness run, not a throughput one)\n", e2eRate, *rate)
+	} else {
+		fmt.Fprintf(stdout, "end to end:          %8.1f articles/s  (%.0f%% of the parser alone)\n", e2eRate, 100*e2eRate/parseRate)
+	}
 	fmt.Fprintf(stdout, "elapsed:             %8.2f s (first poll to last article indexed)\n", elapsed.Seconds())
 	fmt.Fprintf(stdout, "CPU per article:     %8.2f ms (this process)\n", 1000*cpu.Seconds()/float64(n))
 	for _, st := range stages {

@@ -104,7 +104,8 @@ func startProcesses(ctx context.Context, r *runFlags, dir string, backlog int, s
 	common := []string{"--nats-url", url, "--http", "", "--log-level", "warn"}
 	p := &processes{srv: srv, js: js, cmds: map[string]*exec.Cmd{}, order: []string{"fetcher", "parser", "indexer"}, backlog: backlog, log: stderr}
 	args := map[string][]string{
-		"fetcher": {"--feed", strings.Join(r.app.Fetcher.Feeds, ","), "--allow-private-networks", "--host-delay", "0s", "--host-concurrency", "0", "--poll-interval", "1m"},
+		"fetcher": {"--feed", strings.Join(r.app.Fetcher.Feeds, ","), "--allow-private-networks", "--host-delay", "0s", "--host-concurrency", "0",
+			"--poll-interval", r.app.Fetcher.PollInterval.String(), "--min-interval", r.app.Fetcher.MinInterval.String(), "--max-interval", r.app.Fetcher.MaxInterval.String()},
 		"parser":  nil,
 		"indexer": {"--index-dir", filepath.Join(r.app.DataDir, "index")},
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -20,6 +21,31 @@ type Site struct {
 	templates [][]byte
 	feeds     int
 	perFeed   int
+
+	// With a rate, pages appear in the feeds over time instead of all at
+	// once: page i is published at start + i/rate.
+	mu    sync.Mutex
+	rate  float64
+	start time.Time
+}
+
+// Publish makes pages appear in the feeds at perSecond pages per second from
+// now on (round-robin over the feeds), instead of all at once: a steady
+// load, for measuring freshness rather than the drain of a burst.
+func (s *Site) Publish(perSecond float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rate, s.start = perSecond, time.Now()
+}
+
+// visible is how many pages have been published so far.
+func (s *Site) visible() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rate <= 0 {
+		return s.Pages()
+	}
+	return min(s.Pages(), int(time.Since(s.start).Seconds()*s.rate)+1)
 }
 
 // Start serves feeds×perFeed pages built from templates (HTML pages; each
@@ -56,6 +82,10 @@ func (s *Site) FeedURLs() []string {
 // Pages is the number of distinct pages.
 func (s *Site) Pages() int { return s.feeds * s.perFeed }
 
+// pageOf returns the index of feed f's k-th page: round-robin over the feeds,
+// so that pages published at a rate spread over all of them.
+func (s *Site) pageOf(f, k int) int { return k*s.feeds + f }
+
 // PageURL is the URL of page i.
 func (s *Site) PageURL(i int) string { return fmt.Sprintf("http://%s/page/%d", s.ln.Addr(), i) }
 
@@ -78,8 +108,12 @@ func (s *Site) feed(w http.ResponseWriter, r *http.Request) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Bench feed %d</title><link>http://%s/</link>`, f, r.Host)
+	visible := s.visible()
 	for k := range s.perFeed {
-		i := f*s.perFeed + k
+		i := s.pageOf(f, k)
+		if i >= visible {
+			break
+		}
 		fmt.Fprintf(&b, `<item><title>Story %d</title><link>%s</link><guid>bench-%d</guid></item>`, i, s.PageURL(i), i)
 	}
 	b.WriteString(`</channel></rss>`)
