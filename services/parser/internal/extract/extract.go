@@ -71,7 +71,7 @@ func Article(page *events.Page) (*events.Article, error) {
 	if !utf8.ValidString(raw) {
 		raw = strings.ToValidUTF8(raw, "\uFFFD")
 	}
-	parts := stripScripts(raw)
+	parts := stripScripts(raw).dropAttrs()
 
 	doc, err := html.Parse(parts.reader())
 	if err != nil {
