@@ -2,7 +2,6 @@ package extract
 
 import (
 	"io"
-	"slices"
 	"strings"
 )
 
@@ -140,31 +139,57 @@ func containsFold(s, w string) bool {
 	return false
 }
 
-// keptAttrs are the attributes anything reads: the extractor (through
-// attr, attrOK, hasAttr, firstWithAttr and pageIndex.add; a test checks
-// that every key they are given is here) and the HTML parser itself
-// (<input type>, <annotation-xml encoding>; <font color|face|size> is a
-// formatting element, whose attributes are all kept).
-var keptAttrs = map[string]bool{
-	"class": true, "id": true, "style": true, "hidden": true, "aria-hidden": true, "role": true,
-	"href": true, "rel": true, "src": true, "srcset": true, "data-src": true, "data-lazy-src": true,
-	"data-original": true, "data-url": true, "data-hi-res-src": true,
-	"itemprop": true, "content": true, "value": true, "datetime": true, "title": true,
-	"name": true, "property": true, "http-equiv": true, "lang": true, "xml:lang": true,
-	"type": true, "summary": true, "datatable": true, "encoding": true,
+// keptAttr reports whether anything reads the attribute key (lower
+// case): the extractor (through attr, attrOK, hasAttr, firstWithAttr and
+// pageIndex.add; a test checks that every key they are given is here) or
+// the HTML parser itself (<input type>, <annotation-xml encoding>; <font
+// color|face|size> is a formatting element, whose attributes all stay).
+func keptAttr(key string) bool {
+	switch key {
+	case "class", "id", "style", "hidden", "aria-hidden", "role",
+		"href", "rel", "src", "srcset", "data-src", "data-lazy-src",
+		"data-original", "data-url", "data-hi-res-src",
+		"itemprop", "content", "value", "datetime", "title",
+		"name", "property", "http-equiv", "lang", "xml:lang",
+		"type", "summary", "datatable", "encoding":
+		return true
+	}
+	return false
 }
 
-// rawTextTags are the elements whose content the tokenizer reads as text
-// up to the matching end tag (x/net/html's Tokenizer.readStartTag list).
-var rawTextTags = []string{"iframe", "noembed", "noframes", "noscript", "plaintext", "script", "style", "textarea", "title", "xmp"}
+// tagKind is what dropAttrs needs to know of a start tag's name.
+type tagKind uint8
 
-// formattingTags are the elements the parser compares by their attributes
-// (the "Noah's Ark" clause): their attributes are all kept. An <a> is
-// never compared, because a new <a> first closes any open one.
-var formattingTags = []string{"b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u"}
+const (
+	tagPlain tagKind = iota
+	// tagFormatting: an element the parser compares by its attributes
+	// (the "Noah's Ark" clause), whose attributes all stay. An <a> is never
+	// compared, because a new <a> first closes any open one.
+	tagFormatting
+	// tagRaw: its content is text up to its end tag (x/net/html's
+	// Tokenizer.readStartTag list).
+	tagRaw
+	tagSVG
+	// tagStop: filtering stops (MathML's foreign content, <plaintext>).
+	tagStop
+)
+
+func kindOf(name string) tagKind {
+	switch name {
+	case "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u":
+		return tagFormatting
+	case "iframe", "noembed", "noframes", "noscript", "script", "style", "textarea", "title", "xmp":
+		return tagRaw
+	case "svg":
+		return tagSVG
+	case "math", "plaintext":
+		return tagStop
+	}
+	return tagPlain
+}
 
 // dropAttrs leaves out of the start tags the attributes no one reads
-// (keptAttrs): onclick handlers, data-* and aria-* attributes, widths, and
+// (keptAttr): onclick handlers, data-* and aria-* attributes, widths, and
 // the like are a tenth of a news page's bytes and a third of its
 // attributes, and the tokenizer copies every one several times. It reads
 // the pieces as the tokenizer will, so it never takes text, a comment or a
@@ -188,107 +213,203 @@ type attrFilter struct {
 	// raw is the raw-text element whose end tag the stream is in, or
 	// "svg" right after an svg start tag, or "".
 	raw string
+	// last is where the part of the current piece not yet on out starts.
+	last int
 }
 
 // piece filters s onto f.out; it returns false after giving up (s is
 // then on f.out whole from where filtering stopped).
 func (f *attrFilter) piece(s string) bool {
-	last, i := 0, 0
-	giveUp := func() bool {
-		f.out = appendPart(f.out, s[last:])
-		return false
-	}
+	f.last = 0
+	i := 0
 	for {
 		if f.raw == "svg" {
 			// stripScripts left the svg's end tag right after it, so the
 			// parser leaves foreign content as soon as it entered it.
 			if i == len(s) {
-				f.out = appendPart(f.out, s[last:])
-				return true
+				break
 			}
 			if !closesAt(s, i, "svg") {
-				return giveUp()
+				return f.giveUp(s)
 			}
 			f.raw = ""
 		}
 		if f.raw != "" {
 			end, ok := rawEnd(s, i, f.raw)
 			if !ok {
-				return giveUp()
+				return f.giveUp(s)
 			}
 			if end < 0 {
-				// The element goes on in the next piece.
-				f.out = appendPart(f.out, s[last:])
-				return true
+				break // the element goes on in the next piece
 			}
 			f.raw, i = "", end
 		}
 		k := strings.IndexByte(s[i:], '<')
 		if k < 0 {
-			f.out = appendPart(f.out, s[last:])
-			return true
+			break
 		}
 		k += i
 		if k+1 >= len(s) {
-			return giveUp()
+			return f.giveUp(s)
 		}
+		var ok bool
 		switch c := s[k+1]; {
 		case isASCIILetter(c):
-			t, ok := scanTag(s, k+1)
-			if !ok {
-				return giveUp()
-			}
-			name := lowerASCII(s[k+1 : t.nameEnd])
-			if name == "math" || name == "plaintext" {
-				return giveUp()
-			}
-			if !slices.Contains(formattingTags, name) {
-				for _, a := range t.attrs {
-					if a.start > 0 && isHTMLSpace(s[a.start-1]) && !keptAttrs[lowerASCII(s[a.start:a.keyEnd])] {
-						f.out = appendPart(f.out, s[last:a.start])
-						last = a.end
-					}
-				}
-			}
-			if name == "svg" || slices.Contains(rawTextTags, name) {
-				f.raw = name
-			}
-			i = t.end
+			i, ok = f.startTag(s, k+1)
 		case c == '/':
 			if k+2 >= len(s) {
-				return giveUp()
+				return f.giveUp(s)
 			}
 			switch c := s[k+2]; {
 			case isASCIILetter(c):
-				t, ok := scanTag(s, k+2)
-				if !ok {
-					return giveUp()
-				}
-				i = t.end
+				i, ok = f.tag(s, k+2, false)
 			case c == '>':
-				i = k + 3
+				i, ok = k+3, true
 			default:
-				gt := strings.IndexByte(s[k+2:], '>')
-				if gt < 0 {
-					return giveUp()
-				}
-				i = k + 2 + gt + 1
+				i, ok = closeAngle(s, k+2)
 			}
 		case c == '!':
-			if strings.HasPrefix(s[k:], "<!--") || strings.HasPrefix(s[k:], "<![") || k+3 >= len(s) {
-				return giveUp()
+			if k+3 >= len(s) || s[k+2] == '-' && s[k+3] == '-' || s[k+2] == '[' {
+				return f.giveUp(s)
 			}
-			fallthrough
+			i, ok = closeAngle(s, k+1)
 		case c == '?':
-			gt := strings.IndexByte(s[k+1:], '>')
-			if gt < 0 {
-				return giveUp()
-			}
-			i = k + 1 + gt + 1
+			i, ok = closeAngle(s, k+1)
 		default:
-			i = k + 1
+			i, ok = k+1, true
+		}
+		if !ok {
+			return f.giveUp(s)
 		}
 	}
+	f.out = appendPart(f.out, s[f.last:])
+	return true
+}
+
+func (f *attrFilter) giveUp(s string) bool {
+	f.out = appendPart(f.out, s[f.last:])
+	return false
+}
+
+// closeAngle is the offset after the first '>' from i: the end of a
+// bogus comment or a doctype.
+func closeAngle(s string, i int) (int, bool) {
+	gt := strings.IndexByte(s[i:], '>')
+	return i + gt + 1, gt >= 0
+}
+
+// startTag reads the start tag whose name starts at i, dropping its
+// unread attributes, and returns the offset after it.
+func (f *attrFilter) startTag(s string, i int) (int, bool) {
+	j := i + 1
+	for j < len(s) && byteClass[s[j]]&endsName == 0 {
+		j++
+	}
+	name := s[i:j]
+	kind := kindOf(name)
+	if kind == tagPlain && hasUpperASCII(name) {
+		kind = kindOf(strings.ToLower(name))
+	}
+	if kind == tagStop {
+		return 0, false
+	}
+	end, ok := f.tag(s, i, kind != tagFormatting)
+	switch kind {
+	case tagRaw:
+		f.raw = strings.ToLower(name)
+	case tagSVG:
+		f.raw = "svg"
+	}
+	return end, ok
+}
+
+// tag reads the tag whose name starts at i (after "<" or "</") as
+// x/net/html's Tokenizer.readTag, readTagName, readTagAttrKey and
+// readTagAttrVal do, and returns the offset after it; ok is false when s
+// ends inside the tag. With drop, it leaves out of f.out the attributes
+// no one reads that follow white space (so that nothing else of the tag
+// reads otherwise: "<a/b>" would become the self-closing "<a/>").
+func (f *attrFilter) tag(s string, i int, drop bool) (end int, ok bool) {
+	n := len(s)
+	// readTagName
+	j := i + 1
+	for j < n && byteClass[s[j]]&endsName == 0 {
+		j++
+	}
+	for j < n && byteClass[s[j]]&space != 0 {
+		j++
+	}
+	for {
+		if j >= n {
+			return 0, false
+		}
+		if s[j] == '>' {
+			return j + 1, true
+		}
+		// readTagAttrKey
+		start := j
+		if s[j] == '=' {
+			j++
+		}
+		for j < n && byteClass[s[j]]&endsKey == 0 {
+			j++
+		}
+		keyEnd := j
+		attrEnd := j
+		// readTagAttrVal
+		for j < n && byteClass[s[j]]&space != 0 {
+			j++
+		}
+		if j >= n {
+			return 0, false
+		}
+		switch s[j] {
+		case '/':
+			j++
+		case '=':
+			j++
+			for j < n && byteClass[s[j]]&space != 0 {
+				j++
+			}
+			if j >= n {
+				return 0, false
+			}
+			switch q := s[j]; q {
+			case '>':
+				attrEnd = j
+			case '\'', '"':
+				e := strings.IndexByte(s[j+1:], q)
+				if e < 0 {
+					return 0, false
+				}
+				j += 1 + e + 1
+				attrEnd = j
+			default:
+				for j < n && byteClass[s[j]]&endsValue == 0 {
+					j++
+				}
+				if j >= n {
+					return 0, false
+				}
+				attrEnd = j
+			}
+		}
+		if drop && keyEnd > start && isHTMLSpace(s[start-1]) && !keptKey(s[start:keyEnd]) {
+			f.out = appendPart(f.out, s[f.last:start])
+			f.last = attrEnd
+		}
+		for j < n && byteClass[s[j]]&space != 0 {
+			j++
+		}
+	}
+}
+
+// keptKey is keptAttr of a key as written (the tokenizer lower-cases it).
+func keptKey(k string) bool {
+	if hasUpperASCII(k) {
+		k = strings.ToLower(k)
+	}
+	return keptAttr(k)
 }
 
 // rawEnd finds, from i, the end tag that closes the raw-text element
@@ -331,124 +452,33 @@ func closesAt(s string, i int, name string) bool {
 	return false
 }
 
-// tagSpan is a tag read as x/net/html's Tokenizer.readTag reads it.
-type tagSpan struct {
-	nameEnd int
-	attrs   []attrSpan
-	end     int // after the closing '>'
-}
+func isHTMLSpace(c byte) bool { return byteClass[c]&space != 0 }
 
-// attrSpan is one attribute: key, then "=value" if any, to end.
-type attrSpan struct{ start, keyEnd, end int }
+// byteClass has, for each byte, the bits of the tag-reading loops it ends.
+var byteClass = func() (t [256]uint8) {
+	for _, c := range []byte(" \n\r\t\f") {
+		t[c] |= space | endsName | endsKey | endsValue
+	}
+	t['/'] |= endsName | endsKey
+	t['>'] |= endsName | endsKey | endsValue
+	t['='] |= endsKey
+	return t
+}()
 
-// scanTag reads the tag whose name starts at i (after "<" or "</"),
-// mirroring x/net/html's readTag, readTagName, readTagAttrKey and
-// readTagAttrVal; ok is false when s ends inside the tag.
-func scanTag(s string, i int) (t tagSpan, ok bool) {
-	n := len(s)
-	// readTagName
-	j := i + 1
-	for j < n && !isHTMLSpace(s[j]) && s[j] != '/' && s[j] != '>' {
-		j++
-	}
-	if j >= n {
-		return t, false
-	}
-	t.nameEnd = j
-	skip := func() {
-		for j < n && isHTMLSpace(s[j]) {
-			j++
-		}
-	}
-	skip()
-	for {
-		if j >= n {
-			return t, false
-		}
-		if s[j] == '>' {
-			t.end = j + 1
-			return t, true
-		}
-		// readTagAttrKey
-		a := attrSpan{start: j}
-		for {
-			if j >= n {
-				return t, false
-			}
-			c := s[j]
-			if c == '=' && j == a.start {
-				j++
-				continue
-			}
-			if c == '=' || isHTMLSpace(c) || c == '/' || c == '>' {
-				break
-			}
-			j++
-		}
-		a.keyEnd, a.end = j, j
-		// readTagAttrVal
-		skip()
-		if j >= n {
-			return t, false
-		}
-		switch s[j] {
-		case '/':
-			j++
-		case '=':
-			j++
-			skip()
-			if j >= n {
-				return t, false
-			}
-			switch q := s[j]; q {
-			case '>':
-				a.end = j
-			case '\'', '"':
-				e := strings.IndexByte(s[j+1:], q)
-				if e < 0 {
-					return t, false
-				}
-				j += 1 + e + 1
-				a.end = j
-			default:
-				for j < n && !isHTMLSpace(s[j]) && s[j] != '>' {
-					j++
-				}
-				if j >= n {
-					return t, false
-				}
-				a.end = j
-				if s[j] != '>' {
-					j++
-				}
-			}
-		}
-		if a.keyEnd > a.start {
-			t.attrs = append(t.attrs, a)
-		}
-		skip()
-	}
-}
-
-func isHTMLSpace(c byte) bool {
-	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f'
-}
+const (
+	space     = 1 << iota // HTML white space
+	endsName              // white space, '/', '>'
+	endsKey               // white space, '/', '>', '='
+	endsValue             // white space, '>' (an unquoted value)
+)
 
 func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
-// lowerASCII lower-cases the ASCII letters of s, as the tokenizer does
-// tag names and attribute keys; it copies only when it changes s.
-func lowerASCII(s string) string {
+func hasUpperASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; 'A' <= c && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if c := b[j]; 'A' <= c && c <= 'Z' {
-					b[j] = c + 'a' - 'A'
-				}
-			}
-			return string(b)
+			return true
 		}
 	}
-	return s
+	return false
 }
