@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"cmp"
 	"slices"
 	"sync"
 	"unicode"
@@ -133,6 +132,23 @@ var trigramIndexes = sync.OnceValue(func() map[*unicode.RangeTable]*trigramIndex
 	return out
 })
 
+// detectScript is whatlanggo.DetectScript, which returns the first
+// script with more letters than half the text's bytes: Latin when ASCII
+// letters alone are that many, since no other script's letters (two bytes
+// or more each) can then be.
+func detectScript(text string) *unicode.RangeTable {
+	letters := 0
+	for i := 0; i < len(text); i++ {
+		if c := text[i] | 0x20; 'a' <= c && c <= 'z' {
+			letters++
+		}
+	}
+	if letters > len(text)/2 {
+		return unicode.Latin
+	}
+	return whatlanggo.DetectScript(text)
+}
+
 // trigramKey packs a three-rune string into a number that sorts as the
 // string does.
 func trigramKey(tg string) (uint64, bool) {
@@ -154,7 +170,7 @@ func detectTrigrams(text string) (whatlanggo.Lang, bool) {
 	if indexes == nil {
 		return 0, false
 	}
-	ix := indexes[whatlanggo.DetectScript(text)]
+	ix := indexes[detectScript(text)]
 	if ix == nil {
 		return 0, false
 	}
@@ -163,11 +179,11 @@ func detectTrigrams(text string) (whatlanggo.Lang, bool) {
 	// the text; trigrams whose middle is a space next to another are not
 	// counted; the most frequent trigram is at position 0 (ties: the
 	// greater string first).
-	counts := make(map[uint64]int, len(text))
+	keys := make([]uint64, 0, len(text)+1)
 	r1, r2 := rune(' '), rune(-1)
 	add := func(r3 rune) {
 		if r2 >= 0 && !(r2 == ' ' && (r1 == ' ' || r3 == ' ')) {
-			counts[uint64(r1)<<42|uint64(r2)<<21|uint64(r3)]++
+			keys = append(keys, uint64(r1)<<42|uint64(r2)<<21|uint64(r3))
 		}
 		if r2 >= 0 {
 			r1 = r2
@@ -181,19 +197,37 @@ func detectTrigrams(text string) (whatlanggo.Lang, bool) {
 		add(unicode.ToLower(r))
 	}
 	add(' ')
+	slices.Sort(keys)
+	// Distinct trigrams with their counts, in increasing order.
 	type counted struct {
 		key   uint64
 		count int
 	}
-	tgs := make([]counted, 0, len(counts))
-	for k, c := range counts {
-		tgs = append(tgs, counted{k, c})
+	tgs := make([]counted, 0, len(keys))
+	maxCount := 0
+	for i := 0; i < len(keys); {
+		j := i + 1
+		for j < len(keys) && keys[j] == keys[i] {
+			j++
+		}
+		tgs = append(tgs, counted{keys[i], j - i})
+		maxCount = max(maxCount, j-i)
+		i = j
 	}
-	slices.SortFunc(tgs, func(a, b counted) int {
-		return cmp.Or(cmp.Compare(b.count, a.count), cmp.Compare(b.key, a.key))
-	})
+	// Positions by count, then by trigram, both decreasing: a counting
+	// sort over the trigrams taken from the greatest.
+	next := make([]int, maxCount+2)
+	for _, tg := range tgs {
+		next[tg.count]++
+	}
+	for c, pos := maxCount, 0; c >= 1; c-- {
+		next[c], pos = pos, pos+next[c]
+	}
 	dist := slices.Clone(ix.full)
-	for pos, tg := range tgs {
+	for i := len(tgs) - 1; i >= 0; i-- {
+		tg := tgs[i]
+		pos := next[tg.count]
+		next[tg.count]++
 		for _, p := range ix.postings[tg.key] {
 			d := pos - int(p.rank)
 			if d < 0 {

@@ -89,11 +89,15 @@ func FuzzDetectLanguage(f *testing.F) {
 	f.Add("שלום עולם, זהו טקסט בעברית כדי לבדוק את זיהוי השפה של הספרייה הזאת")
 	f.Add("ሰላም ልዑል፣ ይህ የአማርኛ ጽሑፍ ነው ቋንቋውን ለመለየት የሚያገለግል ነው")
 	f.Add("नमस्ते दुनिया, यह हिंदी में एक पाठ है जो भाषा की पहचान के लिए है")
+	f.Add("abc абвгд абвгд абвгд абвгд абвгд абвгд абвгд abcdefghijklmnopqrstuvwxyzabcdefgh")
 	f.Fuzz(func(t *testing.T, text string) {
 		if len(text) > 4096 {
 			return
 		}
 		text = strings.ToValidUTF8(text, "\uFFFD")
+		if got, want := detectScript(text), whatlanggo.DetectScript(text); got != want {
+			t.Errorf("detectScript(%q) = %v, whatlanggo %v", text, got, want)
+		}
 		if len([]rune(text)) < 40 {
 			return
 		}
