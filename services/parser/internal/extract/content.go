@@ -95,6 +95,19 @@ type contentExtractor struct {
 	// unlikelyMemo keeps reUnlikely's verdict per class string: a page
 	// repeats a few class names thousands of times.
 	unlikelyMemo map[string]bool
+	// log records the changes to the tree, for the next attempt (nil: not
+	// recorded).
+	log *treeLog
+}
+
+// remove detaches n and forgets the stats it contributed to.
+func (e *contentExtractor) remove(n *html.Node) {
+	if n == nil || n.Parent == nil {
+		return
+	}
+	p := n.Parent
+	e.log.remove(n)
+	e.st.forget(p)
 }
 
 func (e *contentExtractor) unlikely(m string) bool {
@@ -207,7 +220,7 @@ func (e *contentExtractor) stripUnlikely(doc *html.Node) {
 		return true
 	})
 	for _, n := range drop {
-		removeNode(n)
+		e.log.remove(n)
 	}
 	e.stripped = len(drop)
 }
@@ -250,10 +263,10 @@ func isPhrasing(n *html.Node) bool {
 
 // divsToParagraphs turns divs without block children into paragraphs and
 // wraps loose text inside divs with block children into paragraphs.
-func divsToParagraphs(doc *html.Node) {
+func divsToParagraphs(doc *html.Node, log *treeLog) {
 	for _, n := range findAll(doc, atom.Div, atom.Section, atom.Article, atom.Main, atom.Td) {
 		if n.DataAtom == atom.Div && !hasBlockDescendant(n) {
-			n.DataAtom, n.Data = atom.P, "p"
+			log.retag(n, atom.P, "p")
 			continue
 		}
 		if n.DataAtom == atom.Td {
@@ -272,10 +285,10 @@ func divsToParagraphs(doc *html.Node) {
 			}
 			if text {
 				p := &html.Node{Type: html.ElementNode, DataAtom: atom.P, Data: "p"}
-				n.InsertBefore(p, run[0])
+				log.insertBefore(n, p, run[0])
 				for _, r := range run {
-					n.RemoveChild(r)
-					p.AppendChild(r)
+					log.remove(r)
+					log.appendChild(p, r)
 				}
 			}
 			run = run[:0]
@@ -321,7 +334,7 @@ func (e *contentExtractor) grab(doc *html.Node) *html.Node {
 	if e.flags&flagStripUnlikely != 0 {
 		e.stripUnlikely(body)
 	}
-	divsToParagraphs(body)
+	divsToParagraphs(body, e.log)
 	// One walk finds the scored blocks and counts the elements, whose
 	// stats the scoring memoises nearly all: sizing the cache up front
 	// spares growing it.
@@ -488,8 +501,8 @@ func (e *contentExtractor) grab(doc *html.Node) *html.Node {
 	}
 	article := &html.Node{Type: html.ElementNode, DataAtom: atom.Div, Data: "div"}
 	for _, s := range keep {
-		parent.RemoveChild(s)
-		article.AppendChild(s)
+		e.log.remove(s)
+		e.log.appendChild(article, s)
 	}
 	return article
 }
@@ -569,7 +582,7 @@ func (e *contentExtractor) prepare(article *html.Node) {
 		return true
 	})
 	for _, n := range drop {
-		st.remove(n)
+		e.remove(n)
 	}
 
 	// "Read more" boxes and similar teasers, by their text.
@@ -597,26 +610,26 @@ func (e *contentExtractor) prepare(article *html.Node) {
 		return true
 	})
 	for _, n := range drop {
-		st.remove(n)
+		e.remove(n)
 	}
 
 	// Headings repeating the title.
 	if e.title != "" {
 		for _, h := range findAll(article, atom.H2, atom.H3) {
 			if similar(innerText(h), e.title) {
-				st.remove(h)
+				e.remove(h)
 			}
 		}
 	}
 	for _, h := range findAll(article, atom.H2) {
 		if e.classWeight(h) < 0 {
-			st.remove(h)
+			e.remove(h)
 		}
 	}
 	// Standfirst blocks inside the container.
 	for _, n := range findAll(article, atom.P, atom.Div) {
 		if n.Parent != nil && e.isStandfirst(n) && n != article {
-			st.remove(n)
+			e.remove(n)
 		}
 	}
 
@@ -625,7 +638,7 @@ func (e *contentExtractor) prepare(article *html.Node) {
 			nodes := findAll(article, tag)
 			for i := len(nodes) - 1; i >= 0; i-- {
 				if e.shouldRemove(nodes[i]) {
-					st.remove(nodes[i])
+					e.remove(nodes[i])
 				}
 			}
 		}
@@ -635,7 +648,7 @@ func (e *contentExtractor) prepare(article *html.Node) {
 	// empty paragraphs go.
 	for _, p := range findAll(article, atom.P) {
 		if s := st.get(p); s.runes == 0 && s.img == 0 {
-			st.remove(p)
+			e.remove(p)
 		}
 	}
 }

@@ -199,20 +199,18 @@ func extractBody(doc *html.Node, m *metadata) ([]string, []string) {
 		0,
 	}
 	skipNext := false
-	// The attempts change the tree: a copy of the cleaned tree, made
-	// before the first, spares parsing the page again for the next (a
-	// retry is common: 1 page in 10 of a news corpus).
+	// The attempts change the tree: the log of the changes restores the
+	// cleaned tree for the next (a retry is common: 1 page in 10 of a news
+	// corpus).
 	cleanDocument(doc)
-	pristine := cloneTree(doc)
-	for i, f := range attempts {
+	var log treeLog
+	for _, f := range attempts {
 		if skipNext {
 			skipNext = false
 			continue
 		}
-		if i > 0 {
-			doc = cloneTree(pristine)
-		}
-		ce := &contentExtractor{flags: f, title: m.title, description: m.description}
+		log.undo()
+		ce := &contentExtractor{flags: f, title: m.title, description: m.description, log: &log}
 		c := ce.grab(doc)
 		if c == nil {
 			continue

@@ -93,16 +93,6 @@ func (c statCache) forget(n *html.Node) {
 	}
 }
 
-// remove detaches n and forgets the stats it contributed to.
-func (c statCache) remove(n *html.Node) {
-	if n == nil || n.Parent == nil {
-		return
-	}
-	p := n.Parent
-	p.RemoveChild(n)
-	c.forget(p)
-}
-
 func (c statCache) textLen(n *html.Node) int { return c.get(n).runes }
 
 func (c statCache) linkDensity(n *html.Node) float64 {
