@@ -92,9 +92,9 @@ type contentExtractor struct {
 	// stripped counts the blocks stripUnlikely removed: when it removed
 	// none, a retry without it would do the same work for the same result.
 	stripped int
-	// unlikelyMemo keeps reUnlikely's verdict per class string: a page
+	// classes keeps the matchers' verdicts per class and id: a page
 	// repeats a few class names thousands of times.
-	unlikelyMemo map[string]bool
+	classes *classMemo
 	// log records the changes to the tree, for the next attempt (nil: not
 	// recorded).
 	log *treeLog
@@ -110,16 +110,84 @@ func (e *contentExtractor) remove(n *html.Node) {
 	e.st.forget(p)
 }
 
-func (e *contentExtractor) unlikely(m string) bool {
-	if v, ok := e.unlikelyMemo[m]; ok {
-		return v
+// classBits are the verdicts of the class and id matchers on a class
+// and id string.
+type classBits uint16
+
+const (
+	cUnlikely    classBits = 1 << iota // reUnlikely and not reMaybe
+	cByline                            // reByline
+	cCaption                           // reCaption
+	cBoilerplate                       // reBoilerplate
+	cShare                             // reShare
+	cPositive                          // rePositive
+	cNegative                          // reNegative
+	cDateLine                          // reDateLine
+	cSummary                           // reSummary
+)
+
+func classBitsOf(m string) classBits {
+	var b classBits
+	set := func(bit classBits, ok bool) {
+		if ok {
+			b |= bit
+		}
 	}
-	if e.unlikelyMemo == nil {
-		e.unlikelyMemo = map[string]bool{}
+	set(cUnlikely, reUnlikely.MatchString(m) && !reMaybe.MatchString(m))
+	set(cByline, reByline.MatchString(m))
+	set(cCaption, reCaption.MatchString(m))
+	set(cBoilerplate, reBoilerplate.MatchString(m))
+	set(cShare, reShare.MatchString(m))
+	set(cPositive, rePositive.MatchString(m))
+	set(cNegative, reNegative.MatchString(m))
+	set(cDateLine, reDateLine.MatchString(m))
+	set(cSummary, reSummary.MatchString(m))
+	return b
+}
+
+// classMemo holds classBits per (class, id) attribute pair, of their
+// classID, and per single attribute value, of its lower-cased form.
+type classMemo struct {
+	pairs  map[[2]string]classBits
+	single map[string]classBits
+}
+
+// of returns the bits of classID(n), and whether n has a class or id.
+func (c *classMemo) of(n *html.Node) (classBits, bool) {
+	cl, id := attr(n, "class"), attr(n, "id")
+	if cl == "" && id == "" {
+		return 0, false
 	}
-	v := reUnlikely.MatchString(m) && !reMaybe.MatchString(m)
-	e.unlikelyMemo[m] = v
-	return v
+	if c.pairs == nil {
+		c.pairs = map[[2]string]classBits{}
+	}
+	k := [2]string{cl, id}
+	b, ok := c.pairs[k]
+	if !ok {
+		b = classBitsOf(classID(n))
+		c.pairs[k] = b
+	}
+	return b, true
+}
+
+// ofValue returns the bits of strings.ToLower(v).
+func (c *classMemo) ofValue(v string) classBits {
+	if c.single == nil {
+		c.single = map[string]classBits{}
+	}
+	b, ok := c.single[v]
+	if !ok {
+		b = classBitsOf(strings.ToLower(v))
+		c.single[v] = b
+	}
+	return b
+}
+
+func (e *contentExtractor) memo() *classMemo {
+	if e.classes == nil {
+		e.classes = &classMemo{}
+	}
+	return e.classes
 }
 
 // cleanDocument removes what is never content, whatever the flags.
@@ -170,19 +238,15 @@ func (e *contentExtractor) classWeight(n *html.Node) float64 {
 		return 0
 	}
 	var w float64
-	if c := strings.ToLower(attr(n, "class")); c != "" {
-		if reNegative.MatchString(c) {
+	for _, v := range [2]string{attr(n, "class"), attr(n, "id")} {
+		if v == "" {
+			continue
+		}
+		b := e.memo().ofValue(v)
+		if b&cNegative != 0 {
 			w -= 25
 		}
-		if rePositive.MatchString(c) {
-			w += 25
-		}
-	}
-	if id := strings.ToLower(attr(n, "id")); id != "" {
-		if reNegative.MatchString(id) {
-			w -= 25
-		}
-		if rePositive.MatchString(id) {
+		if b&cPositive != 0 {
 			w += 25
 		}
 	}
@@ -208,12 +272,12 @@ func (e *contentExtractor) stripUnlikely(doc *html.Node) {
 			drop = append(drop, n)
 			return false
 		}
-		m := classID(n)
-		if isByline(n, m) && !textLongerThan(n, 100) {
+		cb, _ := e.memo().of(n)
+		if isByline(n, cb) && !textLongerThan(n, 100) {
 			drop = append(drop, n)
 			return false
 		}
-		if m != "" && e.unlikely(m) && !hasAncestor(n, atom.Table, atom.Code) {
+		if cb&cUnlikely != 0 && !hasAncestor(n, atom.Table, atom.Code) {
 			drop = append(drop, n)
 			return false
 		}
@@ -225,11 +289,13 @@ func (e *contentExtractor) stripUnlikely(doc *html.Node) {
 	e.stripped = len(drop)
 }
 
-func isByline(n *html.Node, match string) bool {
+// isByline reports whether n is a byline, by its rel, itemprop or class
+// and id (cb).
+func isByline(n *html.Node, cb classBits) bool {
 	if attr(n, "rel") == "author" || strings.Contains(attr(n, "itemprop"), "author") {
 		return true
 	}
-	return match != "" && reByline.MatchString(match)
+	return cb&cByline != 0
 }
 
 func hasBlockDescendant(n *html.Node) bool {
@@ -510,7 +576,7 @@ func (e *contentExtractor) grab(doc *html.Node) *html.Node {
 // isStandfirst reports whether n is the standfirst (summary) of the page,
 // which goes to Description, not to the text.
 func (e *contentExtractor) isStandfirst(n *html.Node) bool {
-	if m := classID(n); m != "" && reSummary.MatchString(m) && e.textLen(n) < 600 {
+	if cb, _ := e.memo().of(n); cb&cSummary != 0 && e.textLen(n) < 600 {
 		return true
 	}
 	return false
@@ -550,29 +616,28 @@ func (e *contentExtractor) prepare(article *html.Node) {
 			drop = append(drop, n)
 			return false
 		}
-		m := classID(n)
-		if m != "" {
-			if reCaption.MatchString(m) && st.textLen(n) < 400 {
+		if cb, has := e.memo().of(n); has {
+			if cb&cCaption != 0 && st.textLen(n) < 400 {
 				drop = append(drop, n)
 				return false
 			}
-			if reBoilerplate.MatchString(m) {
+			if cb&cBoilerplate != 0 {
 				tl, ld := st.textLen(n), st.linkDensity(n)
 				prose := isElem(n, atom.P) && tl >= 200 && ld < 0.3
-				if !prose && (!rePositive.MatchString(m) || ld > 0.3 || tl < 200) {
+				if !prose && (cb&cPositive == 0 || ld > 0.3 || tl < 200) {
 					drop = append(drop, n)
 					return false
 				}
 			}
-			if reShare.MatchString(m) && st.textLen(n) < 500 {
+			if cb&cShare != 0 && st.textLen(n) < 500 {
 				drop = append(drop, n)
 				return false
 			}
-			if isByline(n, m) && st.textLen(n) < 100 {
+			if isByline(n, cb) && st.textLen(n) < 100 {
 				drop = append(drop, n)
 				return false
 			}
-			if reDateLine.MatchString(m) && st.textLen(n) < 100 {
+			if cb&cDateLine != 0 && st.textLen(n) < 100 {
 				if _, _, ok := findDate(innerText(n)); ok {
 					drop = append(drop, n)
 					return false
@@ -742,15 +807,27 @@ func contains(a, n *html.Node) bool {
 // A classMatcher tests a lower-cased class and id string.
 type classMatcher interface{ MatchString(string) bool }
 
-// substrings matches when any of the |-separated strings occurs.
-type substrings []string
+// substrings matches when any of the |-separated strings occurs. The
+// strings are indexed by their first byte, so that a match reads s once
+// instead of once per string.
+type substrings struct {
+	byFirst [256][]string
+}
 
-func substringList(list string) substrings { return strings.Split(list, "|") }
+func substringList(list string) *substrings {
+	m := &substrings{}
+	for _, w := range strings.Split(list, "|") {
+		m.byFirst[w[0]] = append(m.byFirst[w[0]], w)
+	}
+	return m
+}
 
-func (m substrings) MatchString(s string) bool {
-	for _, w := range m {
-		if strings.Contains(s, w) {
-			return true
+func (m *substrings) MatchString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		for _, w := range m.byFirst[s[i]] {
+			if strings.HasPrefix(s[i:], w) {
+				return true
+			}
 		}
 	}
 	return false

@@ -204,13 +204,14 @@ func extractBody(doc *html.Node, m *metadata) ([]string, []string) {
 	// corpus).
 	cleanDocument(doc)
 	var log treeLog
+	classes := &classMemo{}
 	for _, f := range attempts {
 		if skipNext {
 			skipNext = false
 			continue
 		}
 		log.undo()
-		ce := &contentExtractor{flags: f, title: m.title, description: m.description, log: &log}
+		ce := &contentExtractor{flags: f, title: m.title, description: m.description, log: &log, classes: classes}
 		c := ce.grab(doc)
 		if c == nil {
 			continue
