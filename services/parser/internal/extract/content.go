@@ -126,22 +126,95 @@ const (
 	cSummary                           // reSummary
 )
 
+// cMaybe is reMaybe's bit in classSubstrings (cUnlikely there stands for
+// reUnlikely alone).
+const cMaybe classBits = 1 << 15
+
+// classSubstrings and classWords hold the substring and word lists of
+// classBitsOf together, so that it reads a class string once for each
+// kind of list rather than once for each list.
+var (
+	classSubstrings = func() *bitSubstrings {
+		m := &bitSubstrings{}
+		for _, l := range []struct {
+			s   *substrings
+			bit classBits
+		}{{reUnlikely, cUnlikely}, {reMaybe, cMaybe}, {reByline, cByline}, {rePositive, cPositive}, {reNegative, cNegative}} {
+			for c, ws := range l.s.byFirst {
+				for _, w := range ws {
+					m.byFirst[c] = append(m.byFirst[c], bitWord{w, l.bit})
+				}
+			}
+		}
+		return m
+	}()
+	classWords = func() map[string]classBits {
+		m := map[string]classBits{}
+		for _, l := range []struct {
+			s   wordSet
+			bit classBits
+		}{{reCaption, cCaption}, {reBoilerplate, cBoilerplate}, {reShare, cShare}, {reDateLine, cDateLine}, {reSummary, cSummary}} {
+			for w := range l.s {
+				m[w] |= l.bit
+			}
+		}
+		return m
+	}()
+)
+
 func classBitsOf(m string) classBits {
+	b := classSubstrings.match(m) | wordBits(classWords, m)
+	if b&cMaybe != 0 {
+		b &^= cUnlikely
+	}
+	return b &^ cMaybe
+}
+
+type bitSubstrings struct{ byFirst [256][]bitWord }
+
+type bitWord struct {
+	w   string
+	bit classBits
+}
+
+// match returns the bits of the lists with a string in s.
+func (m *bitSubstrings) match(s string) classBits {
 	var b classBits
-	set := func(bit classBits, ok bool) {
-		if ok {
-			b |= bit
+	for i := 0; i < len(s); i++ {
+		for _, e := range m.byFirst[s[i]] {
+			if b&e.bit == 0 && strings.HasPrefix(s[i:], e.w) {
+				b |= e.bit
+			}
 		}
 	}
-	set(cUnlikely, reUnlikely.MatchString(m) && !reMaybe.MatchString(m))
-	set(cByline, reByline.MatchString(m))
-	set(cCaption, reCaption.MatchString(m))
-	set(cBoilerplate, reBoilerplate.MatchString(m))
-	set(cShare, reShare.MatchString(m))
-	set(cPositive, rePositive.MatchString(m))
-	set(cNegative, reNegative.MatchString(m))
-	set(cDateLine, reDateLine.MatchString(m))
-	set(cSummary, reSummary.MatchString(m))
+	return b
+}
+
+// wordBits is wordSet.MatchString for several word sets at once: the
+// bits of the sets that have a word of s (or two joined by '-').
+func wordBits(m map[string]classBits, s string) classBits {
+	var b classBits
+	var buf [96]byte
+	prevStart, prevEnd := -1, -1
+	for i := 0; i < len(s); {
+		if s[i] < 'a' || s[i] > 'z' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] >= 'a' && s[j] <= 'z' {
+			j++
+		}
+		b |= m[s[i:j]]
+		if prevStart >= 0 && prevEnd-prevStart+1+j-i <= len(buf) {
+			k := append(buf[:0], s[prevStart:prevEnd]...)
+			k = append(k, '-')
+			k = append(k, s[i:j]...)
+			b |= m[string(k)]
+		}
+		prevStart, prevEnd = i, j
+		i = j
+	}
 	return b
 }
 

@@ -1,0 +1,56 @@
+package extract
+
+import "testing"
+
+// classBitsRef is classBitsOf list by list.
+func classBitsRef(m string) classBits {
+	var b classBits
+	set := func(bit classBits, ok bool) {
+		if ok {
+			b |= bit
+		}
+	}
+	set(cUnlikely, reUnlikely.MatchString(m) && !reMaybe.MatchString(m))
+	set(cByline, reByline.MatchString(m))
+	set(cCaption, reCaption.MatchString(m))
+	set(cBoilerplate, reBoilerplate.MatchString(m))
+	set(cShare, reShare.MatchString(m))
+	set(cPositive, rePositive.MatchString(m))
+	set(cNegative, reNegative.MatchString(m))
+	set(cDateLine, reDateLine.MatchString(m))
+	set(cSummary, reSummary.MatchString(m))
+	return b
+}
+
+func TestClassBits(t *testing.T) {
+	cases := []struct {
+		class string
+		want  classBits
+	}{
+		{"", 0},
+		{"sidebar", cUnlikely | cNegative | cBoilerplate},
+		{"sidebar main", cNegative | cBoilerplate | cPositive},
+		{"article-body", cPositive},
+		{"share-buttons", cUnlikely | cNegative | cBoilerplate | cShare},
+		{"read more", cBoilerplate},
+		{"byline author", cByline},
+		{"wp-caption-text", cCaption | cNegative | cPositive},
+		{"post-date", cDateLine | cPositive},
+		{"article__summary", cSummary | cPositive},
+	}
+	for _, c := range cases {
+		if got := classBitsOf(c.class); got != c.want || got != classBitsRef(c.class) {
+			t.Errorf("classBitsOf(%q) = %b, want %b (list by list %b)", c.class, got, c.want, classBitsRef(c.class))
+		}
+	}
+}
+
+func FuzzClassBits(f *testing.F) {
+	f.Add("share-buttons social read more article-body")
+	f.Add("byline author wp-caption-text post-date")
+	f.Fuzz(func(t *testing.T, m string) {
+		if got, want := classBitsOf(m), classBitsRef(m); got != want {
+			t.Fatalf("classBitsOf(%q) = %b, list by list %b", m, got, want)
+		}
+	})
+}
