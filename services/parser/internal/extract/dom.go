@@ -437,7 +437,9 @@ func markTextAncestors(root *html.Node, levels int, wm *wordMatcher) map[*html.N
 // folded, other letters must match as given.
 type wordMatcher struct {
 	byFirst [256][]matchWord
-	all     uint8
+	// starts has the bytes a word can start with, in either case.
+	starts [256]bool
+	all    uint8
 }
 
 type matchWord struct {
@@ -452,6 +454,10 @@ func newWordMatcher(lists ...[]string) *wordMatcher {
 		wm.all |= bit
 		for _, w := range list {
 			wm.byFirst[w[0]] = append(wm.byFirst[w[0]], matchWord{w, bit})
+			wm.starts[w[0]] = true
+			if c := w[0]; 'a' <= c && c <= 'z' {
+				wm.starts[c-'a'+'A'] = true
+			}
 		}
 	}
 	return wm
@@ -462,6 +468,9 @@ func (wm *wordMatcher) match(s string) uint8 {
 	var mark uint8
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if !wm.starts[c] {
+			continue
+		}
 		if c >= 'A' && c <= 'Z' {
 			c += 'a' - 'A'
 		}

@@ -25,6 +25,13 @@ func stripScripts(raw string) pageParts {
 		}
 		i += pos
 		pos = i + 1
+		if i+1 >= len(raw) {
+			break
+		}
+		// Most tags are none of these: one byte tells.
+		if c := raw[i+1] | 0x20; c != '!'|0x20 && c != 's' {
+			continue
+		}
 		name := ""
 		switch {
 		case strings.HasPrefix(raw[i+1:], "!--"):

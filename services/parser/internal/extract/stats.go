@@ -103,6 +103,10 @@ func (c statCache) linkDensity(n *html.Node) float64 {
 	return s.link / float64(s.runes)
 }
 
+// textRunesSpace are the ASCII bytes textRunes takes for white space
+// (not '\v', which unicode.IsSpace has).
+var textRunesSpace = [utf8.RuneSelf]bool{' ': true, '\n': true, '\t': true, '\r': true, '\f': true}
+
 // textRunes counts the runes of s with every white-space run as one, and
 // its commas; a text of white space only counts nothing.
 func textRunes(s string) (n, commas int) {
@@ -111,6 +115,24 @@ func textRunes(s string) (n, commas int) {
 		c := s[i]
 		var r rune
 		if c < utf8.RuneSelf {
+			if c != ' ' && c != '\n' && c != '\t' && c != '\r' && c != '\f' {
+				// A run of ASCII bytes that are not white space here
+				// counts at once.
+				j := i
+				for ; j < len(s) && s[j] < utf8.RuneSelf && !textRunesSpace[s[j]]; j++ {
+					if s[j] == ',' {
+						commas++
+					}
+				}
+				if space {
+					n++
+					space = false
+				}
+				any = true
+				n += j - i
+				i = j
+				continue
+			}
 			r = rune(c)
 			i++
 		} else {
