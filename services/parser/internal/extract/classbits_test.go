@@ -1,6 +1,11 @@
 package extract
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
 
 // classBitsRef is classBitsOf list by list.
 func classBitsRef(m string) classBits {
@@ -51,6 +56,33 @@ func FuzzClassBits(f *testing.F) {
 	f.Fuzz(func(t *testing.T, m string) {
 		if got, want := classBitsOf(m), classBitsRef(m); got != want {
 			t.Fatalf("classBitsOf(%q) = %b, list by list %b", m, got, want)
+		}
+	})
+}
+
+// The memo's bits for an element are those of its classID.
+func FuzzClassMemo(f *testing.F) {
+	f.Add("article read", "more", "Share")
+	f.Add("", "sidebar", "x")
+	f.Add("Wp-Caption", "", "caption")
+	f.Fuzz(func(t *testing.T, class, id, other string) {
+		var memo classMemo
+		memo.value(other) // a memo that holds something else too
+		n := &html.Node{Type: html.ElementNode, Data: "div"}
+		if class != "" {
+			n.Attr = append(n.Attr, html.Attribute{Key: "class", Val: class})
+		}
+		if id != "" {
+			n.Attr = append(n.Attr, html.Attribute{Key: "id", Val: id})
+		}
+		for range 2 {
+			got, has := memo.of(n)
+			if want := classBitsOf(classID(n)); got != want || has != (class != "" || id != "") {
+				t.Fatalf("class %q id %q: %b %v, want %b", class, id, got, has, want)
+			}
+		}
+		if got, want := memo.ofValue(class), classBitsOf(strings.ToLower(class)); got != want {
+			t.Fatalf("ofValue(%q) = %b, want %b", class, got, want)
 		}
 	})
 }

@@ -218,42 +218,83 @@ func wordBits(m map[string]classBits, s string) classBits {
 	return b
 }
 
-// classMemo holds classBits per (class, id) attribute pair, of their
-// classID, and per single attribute value, of its lower-cased form.
+// classMemo holds, per class or id value, what classBitsOf needs of it,
+// so that an element's bits come from those of its class and its id:
+// a page repeats a few class names thousands of times, and its ids are
+// short.
 type classMemo struct {
-	pairs  map[[2]string]classBits
-	single map[string]classBits
+	values map[string]valueBits
 }
 
-// of returns the bits of classID(n), and whether n has a class or id.
+// valueBits is what the class and id matchers find in one lower-cased
+// value: the substring and word-list bits (cUnlikely standing for
+// reUnlikely alone, with cMaybe), and its first and last words, which
+// make a pair with the other value's ("read" "more": "read-more").
+type valueBits struct {
+	sub, words  classBits
+	first, last string
+}
+
+func (c *classMemo) value(v string) valueBits {
+	if v == "" {
+		return valueBits{}
+	}
+	if c.values == nil {
+		c.values = map[string]valueBits{}
+	}
+	vb, ok := c.values[v]
+	if !ok {
+		l := strings.ToLower(v)
+		vb = valueBits{sub: classSubstrings.match(l), words: wordBits(classWords, l)}
+		for i := 0; i < len(l); i++ {
+			if 'a' <= l[i] && l[i] <= 'z' {
+				j := i + 1
+				for j < len(l) && 'a' <= l[j] && l[j] <= 'z' {
+					j++
+				}
+				if vb.first == "" {
+					vb.first = l[i:j]
+				}
+				vb.last = l[i:j]
+				i = j
+			}
+		}
+		c.values[v] = vb
+	}
+	return vb
+}
+
+// of returns classBitsOf(classID(n)), and whether n has a class or id.
+// No listed substring holds a space, so those of the joined "class id"
+// are those of each; its words are each one's and the pair across.
 func (c *classMemo) of(n *html.Node) (classBits, bool) {
 	cl, id := attr(n, "class"), attr(n, "id")
 	if cl == "" && id == "" {
 		return 0, false
 	}
-	if c.pairs == nil {
-		c.pairs = map[[2]string]classBits{}
+	a, b := c.value(cl), c.value(id)
+	bits := a.sub | b.sub | a.words | b.words
+	if a.last != "" && b.first != "" && len(a.last)+1+len(b.first) <= 96 {
+		var buf [96]byte
+		k := append(buf[:0], a.last...)
+		k = append(k, '-')
+		k = append(k, b.first...)
+		bits |= classWords[string(k)]
 	}
-	k := [2]string{cl, id}
-	b, ok := c.pairs[k]
-	if !ok {
-		b = classBitsOf(classID(n))
-		c.pairs[k] = b
+	if bits&cMaybe != 0 {
+		bits &^= cUnlikely
 	}
-	return b, true
+	return bits &^ cMaybe, true
 }
 
 // ofValue returns the bits of strings.ToLower(v).
 func (c *classMemo) ofValue(v string) classBits {
-	if c.single == nil {
-		c.single = map[string]classBits{}
+	vb := c.value(v)
+	bits := vb.sub | vb.words
+	if bits&cMaybe != 0 {
+		bits &^= cUnlikely
 	}
-	b, ok := c.single[v]
-	if !ok {
-		b = classBitsOf(strings.ToLower(v))
-		c.single[v] = b
-	}
-	return b
+	return bits &^ cMaybe
 }
 
 func (e *contentExtractor) memo() *classMemo {
