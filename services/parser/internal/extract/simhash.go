@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -102,12 +101,31 @@ func simHashWords(ws []string) uint64 {
 	}
 	// v counts the set bits per position over all n shingle hashes; a bit
 	// of the result is set when more than half of the hashes have it.
-	var v [64]int
-	n := 0
+	// The counting goes through acc, eight counters of eight one-byte
+	// lanes (lane m of acc[k] counts bit 8m+k), emptied into v before a
+	// lane can overflow: eight additions per hash instead of one per set
+	// bit.
+	var (
+		v       [64]int
+		acc     [8]uint64
+		n       int
+		pending int
+	)
+	flush := func() {
+		for k, a := range acc {
+			for m := 0; m < 8; m++ {
+				v[8*m+k] += int(a >> (8 * m) & 0xff)
+			}
+		}
+		acc, pending = [8]uint64{}, 0
+	}
 	add := func(x uint64) {
 		n++
-		for ; x != 0; x &= x - 1 {
-			v[bits.TrailingZeros64(x)]++
+		for k := range acc {
+			acc[k] += x >> k & 0x0101010101010101
+		}
+		if pending++; pending == 255 {
+			flush()
 		}
 	}
 	if len(ws) < 3 {
@@ -128,6 +146,7 @@ func simHashWords(ws []string) uint64 {
 			add(fnvString(h, ws[i+2]))
 		}
 	}
+	flush()
 	var out uint64
 	for i := range 64 {
 		if 2*v[i] > n {
