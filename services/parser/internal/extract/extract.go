@@ -115,20 +115,21 @@ func Article(page *events.Page) (*events.Article, error) {
 		return nil, fmt.Errorf("extract: article id: %w", err)
 	}
 
-	paras, imgs := extractBody(doc, m)
-	if n := textSize(paras); n < charThreshold && m.ld.ArticleBody != "" {
+	// n is textSize(paras) throughout.
+	paras, imgs, n := extractBody(doc, m)
+	if n < charThreshold && m.ld.ArticleBody != "" {
 		if ld := splitPlain(m.ld.ArticleBody); textSize(ld) > n {
-			paras, a.Extraction.Method = ld, MethodJSONLD
+			paras, n, a.Extraction.Method = ld, textSize(ld), MethodJSONLD
 		}
 	}
 	// Only a page with little text of its own is examined for being a
 	// script-rendered shell.
 	needsJS := false
-	if n := textSize(paras); n < charThreshold {
+	if n < charThreshold {
 		needsJS = jsSignals(raw).needsJS(n)
 	}
 	if item := page.Item; item != nil {
-		if n := textSize(paras); n < charThreshold/2 && item.Content != "" {
+		if n < charThreshold/2 && item.Content != "" {
 			if fp, fimgs := feedBody(item.Content, base); textSize(fp) > n {
 				paras, imgs, a.Extraction.Method = fp, fimgs, MethodFeed
 			}
@@ -154,12 +155,12 @@ func Article(page *events.Page) (*events.Article, error) {
 	if a.TopImage == "" && len(imgs) > 0 {
 		a.TopImage = imgs[0]
 	}
-	ws := words(a.Text)
-	a.WordCount = len(ws)
+	var simHash uint64
+	a.WordCount, simHash = wordCountSimHash(a.Text)
 	sum := sha256.Sum256([]byte(a.Text))
 	a.ContentHash = hex.EncodeToString(sum[:])
 	if a.Text != "" {
-		a.SimHash = fmt.Sprintf("%016x", simHashWords(ws))
+		a.SimHash = fmt.Sprintf("%016x", simHash)
 	}
 	a.Quotes = Quotes(paras)
 	if err := a.Validate(); err != nil {
@@ -185,8 +186,9 @@ func textSize(paras []string) int {
 }
 
 // extractBody runs the body extractor, with fewer filters each time the
-// result is too short, and keeps the longest result.
-func extractBody(doc *html.Node, m *metadata) ([]string, []string) {
+// result is too short, and keeps the longest result: its paragraphs,
+// images and textSize.
+func extractBody(doc *html.Node, m *metadata) ([]string, []string, int) {
 	var (
 		bestParas []string
 		bestImgs  []string
@@ -229,7 +231,7 @@ func extractBody(doc *html.Node, m *metadata) ([]string, []string) {
 			break
 		}
 	}
-	return bestParas, bestImgs
+	return bestParas, bestImgs, max(bestLen, 0)
 }
 
 // dropTitle removes leading paragraphs that repeat the headline, the site's

@@ -101,6 +101,10 @@ func TestSimHashCounts(t *testing.T) {
 
 func FuzzSimHash(f *testing.F) {
 	f.Add("the quick brown fox jumps over the lazy dog", 300)
+	f.Add("", 0)
+	f.Add("one", 0)
+	f.Add("Two Wörds", 0)
+	f.Add("東京 café ÉTÉ x", 5)
 	f.Fuzz(func(t *testing.T, text string, repeat int) {
 		if repeat < 0 || repeat > 1000 || len(text) > 1000 {
 			return
@@ -114,6 +118,13 @@ func FuzzSimHash(f *testing.F) {
 		}
 		if got, want := simHashWords(ws), simHashRef(ws); got != want {
 			t.Fatalf("%d words: %016x, bit by bit %016x", len(ws), got, want)
+		}
+		// Without the list of words: the same count and hash.
+		for _, s := range []string{text, strings.Repeat(text+" ", repeat%300+1)} {
+			n, h := wordCountSimHash(s)
+			if ws := words(s); n != len(ws) || h != simHashWords(ws) {
+				t.Fatalf("wordCountSimHash(%.40q) = %d, %016x; words: %d, %016x", s, n, h, len(ws), simHashWords(ws))
+			}
 		}
 	})
 }
