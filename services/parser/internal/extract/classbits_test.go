@@ -3,6 +3,8 @@ package extract
 import (
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 )
@@ -83,6 +85,33 @@ func FuzzClassMemo(f *testing.F) {
 		}
 		if got, want := memo.ofValue(class), classBitsOf(strings.ToLower(class)); got != want {
 			t.Fatalf("ofValue(%q) = %b, want %b", class, got, want)
+		}
+	})
+}
+
+// readMoreRef is readMore without its first-letter test.
+func readMoreRef(t string) bool {
+	t = strings.TrimLeftFunc(t, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' })
+	l := strings.ToLower(t)
+	for _, p := range readMorePrefixes {
+		if strings.HasPrefix(l, p) {
+			rest := l[len(p):]
+			r, _ := utf8.DecodeRuneInString(rest)
+			if rest == "" || !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_') {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func FuzzReadMore(f *testing.F) {
+	for _, s := range []string{"Read more: x", "» READ ALSO", "Lire aussi", "À lire aussi", "Читайте также", "Related", "Relatedness", "", "---"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := readMore(s), readMoreRef(s); got != want {
+			t.Fatalf("readMore(%q) = %v, without the first-letter test %v", s, got, want)
 		}
 	})
 }

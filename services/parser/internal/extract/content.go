@@ -1019,9 +1019,24 @@ func junkPara(p string) bool {
 
 // readMore reports whether t starts, after punctuation, with a teaser
 // phrase ("Read more", "Lire aussi") as a whole word.
+// readMoreFirst has the first letters of readMorePrefixes.
+var readMoreFirst = func() map[rune]bool {
+	m := map[rune]bool{}
+	for _, p := range readMorePrefixes {
+		r, _ := utf8.DecodeRuneInString(p)
+		m[r] = true
+	}
+	return m
+}()
+
 func readMore(t string) bool {
 	t = strings.TrimLeftFunc(t, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' })
 	if t == "" {
+		return false
+	}
+	// Most blocks start with no phrase's first letter: tell before
+	// lower-casing the text.
+	if r, _ := utf8.DecodeRuneInString(t); !readMoreFirst[unicode.ToLower(r)] {
 		return false
 	}
 	l := strings.ToLower(t)

@@ -171,13 +171,26 @@ func walk(n *html.Node, f func(*html.Node) bool) {
 
 // findAll returns the elements below n with one of the given tags.
 func findAll(n *html.Node, tags ...atom.Atom) []*html.Node {
-	var out []*html.Node
-	walk(n, func(c *html.Node) bool {
-		if isElem(c, tags...) {
-			out = append(out, c)
+	return appendAll(nil, n, tags)
+}
+
+// appendAll is findAll without a closure call per node: it runs for
+// every tag list on the whole of a candidate article.
+func appendAll(out []*html.Node, n *html.Node, tags []atom.Atom) []*html.Node {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			if len(tags) == 0 {
+				out = append(out, c) // as isElem: any element
+			}
+			for _, t := range tags {
+				if c.DataAtom == t {
+					out = append(out, c)
+					break
+				}
+			}
 		}
-		return true
-	})
+		out = appendAll(out, c, tags)
+	}
 	return out
 }
 
