@@ -142,7 +142,11 @@ var (
 		}{{reUnlikely, cUnlikely}, {reMaybe, cMaybe}, {reByline, cByline}, {rePositive, cPositive}, {reNegative, cNegative}} {
 			for c, ws := range l.s.byFirst {
 				for _, w := range ws {
+					if len(w) < 2 {
+						panic("extract: class substring " + w + " is shorter than two bytes")
+					}
 					m.byFirst[c] = append(m.byFirst[c], bitWord{w, l.bit})
+					m.pairs[int(w[0])<<8|int(w[1])] = true
 				}
 			}
 		}
@@ -170,7 +174,12 @@ func classBitsOf(m string) classBits {
 	return b &^ cMaybe
 }
 
-type bitSubstrings struct{ byFirst [256][]bitWord }
+type bitSubstrings struct {
+	byFirst [256][]bitWord
+	// pairs has the first two bytes of every string (all have two or
+	// more), so that most positions are passed over at one look.
+	pairs [1 << 16]bool
+}
 
 type bitWord struct {
 	w   string
@@ -180,7 +189,10 @@ type bitWord struct {
 // match returns the bits of the lists with a string in s.
 func (m *bitSubstrings) match(s string) classBits {
 	var b classBits
-	for i := 0; i < len(s); i++ {
+	for i := 0; i+1 < len(s); i++ {
+		if !m.pairs[int(s[i])<<8|int(s[i+1])] {
+			continue
+		}
 		for _, e := range m.byFirst[s[i]] {
 			if b&e.bit == 0 && strings.HasPrefix(s[i:], e.w) {
 				b |= e.bit
