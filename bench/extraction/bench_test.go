@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,5 +131,39 @@ func TestRunNeedsCorpus(t *testing.T) {
 	}
 	if err := run([]string{"-corpus", "testdata", "-only", "nobody"}, &stdout); err == nil {
 		t.Error("run with an unknown extractor succeeded")
+	}
+}
+
+// BenchmarkExtractors runs each extractor over every page of the corpus
+// that CORPUS names (one op is the whole corpus), so that instruction
+// counts (valgrind --tool=callgrind on the test binary with
+// -test.benchtime=1x) and CPU profiles compare the extractors on the same
+// pages without timer noise from a shared host:
+//
+//	CORPUS=../../../shared/corpus/dev go test -run '^$' -bench Extractors/newsflow -cpuprofile cpu.out
+func BenchmarkExtractors(b *testing.B) {
+	dir := os.Getenv("CORPUS")
+	if dir == "" {
+		b.Skip("CORPUS not set")
+	}
+	pages, err := LoadCorpus(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	urls := make([]*url.URL, len(pages))
+	for i, p := range pages {
+		if urls[i], err = url.Parse(p.Truth.URL); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, e := range Extractors {
+		b.Run(e.Name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for i, p := range pages {
+					_, _ = e.Extract(p.HTML, urls[i])
+				}
+			}
+		})
 	}
 }

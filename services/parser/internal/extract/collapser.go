@@ -22,18 +22,23 @@ func (c *collapser) write(s string) {
 	for i := 0; i < len(s); {
 		b := s[i]
 		if b < utf8.RuneSelf {
-			i++
-			switch b {
-			case ' ', '\n', '\t', '\r', '\f', '\v':
+			if asciiSpace[b] {
 				c.space = true
+				i++
 				continue
+			}
+			// A run of ASCII non-space bytes goes in at once.
+			j := i + 1
+			for j < len(s) && s[j] < utf8.RuneSelf && !asciiSpace[s[j]] {
+				j++
 			}
 			if c.space && len(c.buf) > 0 {
 				c.buf = append(c.buf, ' ')
 			}
 			c.space = false
-			c.buf = append(c.buf, b)
-			c.nonSpace++
+			c.buf = append(c.buf, s[i:j]...)
+			c.nonSpace += j - i
+			i = j
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -55,6 +60,10 @@ func (c *collapser) write(s string) {
 		i += size
 	}
 }
+
+// asciiSpace are the ASCII white-space bytes collapse and the collapser
+// fold (unicode.IsSpace's).
+var asciiSpace = [utf8.RuneSelf]bool{' ': true, '\n': true, '\t': true, '\r': true, '\f': true, '\v': true}
 
 // spaceBreak marks a word break, as writing a space would.
 func (c *collapser) spaceBreak() { c.space = true }

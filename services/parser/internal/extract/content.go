@@ -92,21 +92,228 @@ type contentExtractor struct {
 	// stripped counts the blocks stripUnlikely removed: when it removed
 	// none, a retry without it would do the same work for the same result.
 	stripped int
-	// unlikelyMemo keeps reUnlikely's verdict per class string: a page
+	// classes keeps the matchers' verdicts per class and id: a page
 	// repeats a few class names thousands of times.
-	unlikelyMemo map[string]bool
+	classes *classMemo
+	// log records the changes to the tree, for the next attempt (nil: not
+	// recorded).
+	log *treeLog
 }
 
-func (e *contentExtractor) unlikely(m string) bool {
-	if v, ok := e.unlikelyMemo[m]; ok {
-		return v
+// remove detaches n and forgets the stats it contributed to.
+func (e *contentExtractor) remove(n *html.Node) {
+	if n == nil || n.Parent == nil {
+		return
 	}
-	if e.unlikelyMemo == nil {
-		e.unlikelyMemo = map[string]bool{}
+	p := n.Parent
+	e.log.remove(n)
+	e.st.forget(p)
+}
+
+// classBits are the verdicts of the class and id matchers on a class
+// and id string.
+type classBits uint16
+
+const (
+	cUnlikely    classBits = 1 << iota // reUnlikely and not reMaybe
+	cByline                            // reByline
+	cCaption                           // reCaption
+	cBoilerplate                       // reBoilerplate
+	cShare                             // reShare
+	cPositive                          // rePositive
+	cNegative                          // reNegative
+	cDateLine                          // reDateLine
+	cSummary                           // reSummary
+)
+
+// cMaybe is reMaybe's bit in classSubstrings (cUnlikely there stands for
+// reUnlikely alone).
+const cMaybe classBits = 1 << 15
+
+// classSubstrings and classWords hold the substring and word lists of
+// classBitsOf together, so that it reads a class string once for each
+// kind of list rather than once for each list.
+var (
+	classSubstrings = func() *bitSubstrings {
+		m := &bitSubstrings{}
+		for _, l := range []struct {
+			s   *substrings
+			bit classBits
+		}{{reUnlikely, cUnlikely}, {reMaybe, cMaybe}, {reByline, cByline}, {rePositive, cPositive}, {reNegative, cNegative}} {
+			for c, ws := range l.s.byFirst {
+				for _, w := range ws {
+					if len(w) < 2 {
+						panic("extract: class substring " + w + " is shorter than two bytes")
+					}
+					m.byFirst[c] = append(m.byFirst[c], bitWord{w, l.bit})
+					m.pairs[int(w[0])<<8|int(w[1])] = true
+				}
+			}
+		}
+		return m
+	}()
+	classWords = func() map[string]classBits {
+		m := map[string]classBits{}
+		for _, l := range []struct {
+			s   wordSet
+			bit classBits
+		}{{reCaption, cCaption}, {reBoilerplate, cBoilerplate}, {reShare, cShare}, {reDateLine, cDateLine}, {reSummary, cSummary}} {
+			for w := range l.s {
+				m[w] |= l.bit
+			}
+		}
+		return m
+	}()
+)
+
+func classBitsOf(m string) classBits {
+	b := classSubstrings.match(m) | wordBits(classWords, m)
+	if b&cMaybe != 0 {
+		b &^= cUnlikely
 	}
-	v := reUnlikely.MatchString(m) && !reMaybe.MatchString(m)
-	e.unlikelyMemo[m] = v
-	return v
+	return b &^ cMaybe
+}
+
+type bitSubstrings struct {
+	byFirst [256][]bitWord
+	// pairs has the first two bytes of every string (all have two or
+	// more), so that most positions are passed over at one look.
+	pairs [1 << 16]bool
+}
+
+type bitWord struct {
+	w   string
+	bit classBits
+}
+
+// match returns the bits of the lists with a string in s.
+func (m *bitSubstrings) match(s string) classBits {
+	var b classBits
+	for i := 0; i+1 < len(s); i++ {
+		if !m.pairs[int(s[i])<<8|int(s[i+1])] {
+			continue
+		}
+		for _, e := range m.byFirst[s[i]] {
+			if b&e.bit == 0 && strings.HasPrefix(s[i:], e.w) {
+				b |= e.bit
+			}
+		}
+	}
+	return b
+}
+
+// wordBits is wordSet.MatchString for several word sets at once: the
+// bits of the sets that have a word of s (or two joined by '-').
+func wordBits(m map[string]classBits, s string) classBits {
+	var b classBits
+	var buf [96]byte
+	prevStart, prevEnd := -1, -1
+	for i := 0; i < len(s); {
+		if s[i] < 'a' || s[i] > 'z' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] >= 'a' && s[j] <= 'z' {
+			j++
+		}
+		b |= m[s[i:j]]
+		if prevStart >= 0 && prevEnd-prevStart+1+j-i <= len(buf) {
+			k := append(buf[:0], s[prevStart:prevEnd]...)
+			k = append(k, '-')
+			k = append(k, s[i:j]...)
+			b |= m[string(k)]
+		}
+		prevStart, prevEnd = i, j
+		i = j
+	}
+	return b
+}
+
+// classMemo holds, per class or id value, what classBitsOf needs of it,
+// so that an element's bits come from those of its class and its id:
+// a page repeats a few class names thousands of times, and its ids are
+// short.
+type classMemo struct {
+	values map[string]valueBits
+}
+
+// valueBits is what the class and id matchers find in one lower-cased
+// value: the substring and word-list bits (cUnlikely standing for
+// reUnlikely alone, with cMaybe), and its first and last words, which
+// make a pair with the other value's ("read" "more": "read-more").
+type valueBits struct {
+	sub, words  classBits
+	first, last string
+}
+
+func (c *classMemo) value(v string) valueBits {
+	if v == "" {
+		return valueBits{}
+	}
+	if c.values == nil {
+		c.values = map[string]valueBits{}
+	}
+	vb, ok := c.values[v]
+	if !ok {
+		l := strings.ToLower(v)
+		vb = valueBits{sub: classSubstrings.match(l), words: wordBits(classWords, l)}
+		for i := 0; i < len(l); i++ {
+			if 'a' <= l[i] && l[i] <= 'z' {
+				j := i + 1
+				for j < len(l) && 'a' <= l[j] && l[j] <= 'z' {
+					j++
+				}
+				if vb.first == "" {
+					vb.first = l[i:j]
+				}
+				vb.last = l[i:j]
+				i = j
+			}
+		}
+		c.values[v] = vb
+	}
+	return vb
+}
+
+// of returns classBitsOf(classID(n)), and whether n has a class or id.
+// No listed substring holds a space, so those of the joined "class id"
+// are those of each; its words are each one's and the pair across.
+func (c *classMemo) of(n *html.Node) (classBits, bool) {
+	cl, id := attr(n, "class"), attr(n, "id")
+	if cl == "" && id == "" {
+		return 0, false
+	}
+	a, b := c.value(cl), c.value(id)
+	bits := a.sub | b.sub | a.words | b.words
+	if a.last != "" && b.first != "" && len(a.last)+1+len(b.first) <= 96 {
+		var buf [96]byte
+		k := append(buf[:0], a.last...)
+		k = append(k, '-')
+		k = append(k, b.first...)
+		bits |= classWords[string(k)]
+	}
+	if bits&cMaybe != 0 {
+		bits &^= cUnlikely
+	}
+	return bits &^ cMaybe, true
+}
+
+// ofValue returns the bits of strings.ToLower(v).
+func (c *classMemo) ofValue(v string) classBits {
+	vb := c.value(v)
+	bits := vb.sub | vb.words
+	if bits&cMaybe != 0 {
+		bits &^= cUnlikely
+	}
+	return bits &^ cMaybe
+}
+
+func (e *contentExtractor) memo() *classMemo {
+	if e.classes == nil {
+		e.classes = &classMemo{}
+	}
+	return e.classes
 }
 
 // cleanDocument removes what is never content, whatever the flags.
@@ -157,19 +364,15 @@ func (e *contentExtractor) classWeight(n *html.Node) float64 {
 		return 0
 	}
 	var w float64
-	if c := strings.ToLower(attr(n, "class")); c != "" {
-		if reNegative.MatchString(c) {
+	for _, v := range [2]string{attr(n, "class"), attr(n, "id")} {
+		if v == "" {
+			continue
+		}
+		b := e.memo().ofValue(v)
+		if b&cNegative != 0 {
 			w -= 25
 		}
-		if rePositive.MatchString(c) {
-			w += 25
-		}
-	}
-	if id := strings.ToLower(attr(n, "id")); id != "" {
-		if reNegative.MatchString(id) {
-			w -= 25
-		}
-		if rePositive.MatchString(id) {
+		if b&cPositive != 0 {
 			w += 25
 		}
 	}
@@ -195,28 +398,30 @@ func (e *contentExtractor) stripUnlikely(doc *html.Node) {
 			drop = append(drop, n)
 			return false
 		}
-		m := classID(n)
-		if isByline(n, m) && !textLongerThan(n, 100) {
+		cb, _ := e.memo().of(n)
+		if isByline(n, cb) && !textLongerThan(n, 100) {
 			drop = append(drop, n)
 			return false
 		}
-		if m != "" && e.unlikely(m) && !hasAncestor(n, atom.Table, atom.Code) {
+		if cb&cUnlikely != 0 && !hasAncestor(n, atom.Table, atom.Code) {
 			drop = append(drop, n)
 			return false
 		}
 		return true
 	})
 	for _, n := range drop {
-		removeNode(n)
+		e.log.remove(n)
 	}
 	e.stripped = len(drop)
 }
 
-func isByline(n *html.Node, match string) bool {
+// isByline reports whether n is a byline, by its rel, itemprop or class
+// and id (cb).
+func isByline(n *html.Node, cb classBits) bool {
 	if attr(n, "rel") == "author" || strings.Contains(attr(n, "itemprop"), "author") {
 		return true
 	}
-	return match != "" && reByline.MatchString(match)
+	return cb&cByline != 0
 }
 
 func hasBlockDescendant(n *html.Node) bool {
@@ -250,10 +455,10 @@ func isPhrasing(n *html.Node) bool {
 
 // divsToParagraphs turns divs without block children into paragraphs and
 // wraps loose text inside divs with block children into paragraphs.
-func divsToParagraphs(doc *html.Node) {
+func divsToParagraphs(doc *html.Node, log *treeLog) {
 	for _, n := range findAll(doc, atom.Div, atom.Section, atom.Article, atom.Main, atom.Td) {
 		if n.DataAtom == atom.Div && !hasBlockDescendant(n) {
-			n.DataAtom, n.Data = atom.P, "p"
+			log.retag(n, atom.P, "p")
 			continue
 		}
 		if n.DataAtom == atom.Td {
@@ -272,10 +477,10 @@ func divsToParagraphs(doc *html.Node) {
 			}
 			if text {
 				p := &html.Node{Type: html.ElementNode, DataAtom: atom.P, Data: "p"}
-				n.InsertBefore(p, run[0])
+				log.insertBefore(n, p, run[0])
 				for _, r := range run {
-					n.RemoveChild(r)
-					p.AppendChild(r)
+					log.remove(r)
+					log.appendChild(p, r)
 				}
 			}
 			run = run[:0]
@@ -321,7 +526,7 @@ func (e *contentExtractor) grab(doc *html.Node) *html.Node {
 	if e.flags&flagStripUnlikely != 0 {
 		e.stripUnlikely(body)
 	}
-	divsToParagraphs(body)
+	divsToParagraphs(body, e.log)
 	// One walk finds the scored blocks and counts the elements, whose
 	// stats the scoring memoises nearly all: sizing the cache up front
 	// spares growing it.
@@ -488,8 +693,8 @@ func (e *contentExtractor) grab(doc *html.Node) *html.Node {
 	}
 	article := &html.Node{Type: html.ElementNode, DataAtom: atom.Div, Data: "div"}
 	for _, s := range keep {
-		parent.RemoveChild(s)
-		article.AppendChild(s)
+		e.log.remove(s)
+		e.log.appendChild(article, s)
 	}
 	return article
 }
@@ -497,7 +702,7 @@ func (e *contentExtractor) grab(doc *html.Node) *html.Node {
 // isStandfirst reports whether n is the standfirst (summary) of the page,
 // which goes to Description, not to the text.
 func (e *contentExtractor) isStandfirst(n *html.Node) bool {
-	if m := classID(n); m != "" && reSummary.MatchString(m) && e.textLen(n) < 600 {
+	if cb, _ := e.memo().of(n); cb&cSummary != 0 && e.textLen(n) < 600 {
 		return true
 	}
 	return false
@@ -537,29 +742,28 @@ func (e *contentExtractor) prepare(article *html.Node) {
 			drop = append(drop, n)
 			return false
 		}
-		m := classID(n)
-		if m != "" {
-			if reCaption.MatchString(m) && st.textLen(n) < 400 {
+		if cb, has := e.memo().of(n); has {
+			if cb&cCaption != 0 && st.textLen(n) < 400 {
 				drop = append(drop, n)
 				return false
 			}
-			if reBoilerplate.MatchString(m) {
+			if cb&cBoilerplate != 0 {
 				tl, ld := st.textLen(n), st.linkDensity(n)
 				prose := isElem(n, atom.P) && tl >= 200 && ld < 0.3
-				if !prose && (!rePositive.MatchString(m) || ld > 0.3 || tl < 200) {
+				if !prose && (cb&cPositive == 0 || ld > 0.3 || tl < 200) {
 					drop = append(drop, n)
 					return false
 				}
 			}
-			if reShare.MatchString(m) && st.textLen(n) < 500 {
+			if cb&cShare != 0 && st.textLen(n) < 500 {
 				drop = append(drop, n)
 				return false
 			}
-			if isByline(n, m) && st.textLen(n) < 100 {
+			if isByline(n, cb) && st.textLen(n) < 100 {
 				drop = append(drop, n)
 				return false
 			}
-			if reDateLine.MatchString(m) && st.textLen(n) < 100 {
+			if cb&cDateLine != 0 && st.textLen(n) < 100 {
 				if _, _, ok := findDate(innerText(n)); ok {
 					drop = append(drop, n)
 					return false
@@ -569,7 +773,7 @@ func (e *contentExtractor) prepare(article *html.Node) {
 		return true
 	})
 	for _, n := range drop {
-		st.remove(n)
+		e.remove(n)
 	}
 
 	// "Read more" boxes and similar teasers, by their text.
@@ -597,26 +801,26 @@ func (e *contentExtractor) prepare(article *html.Node) {
 		return true
 	})
 	for _, n := range drop {
-		st.remove(n)
+		e.remove(n)
 	}
 
 	// Headings repeating the title.
 	if e.title != "" {
 		for _, h := range findAll(article, atom.H2, atom.H3) {
 			if similar(innerText(h), e.title) {
-				st.remove(h)
+				e.remove(h)
 			}
 		}
 	}
 	for _, h := range findAll(article, atom.H2) {
 		if e.classWeight(h) < 0 {
-			st.remove(h)
+			e.remove(h)
 		}
 	}
 	// Standfirst blocks inside the container.
 	for _, n := range findAll(article, atom.P, atom.Div) {
 		if n.Parent != nil && e.isStandfirst(n) && n != article {
-			st.remove(n)
+			e.remove(n)
 		}
 	}
 
@@ -625,7 +829,7 @@ func (e *contentExtractor) prepare(article *html.Node) {
 			nodes := findAll(article, tag)
 			for i := len(nodes) - 1; i >= 0; i-- {
 				if e.shouldRemove(nodes[i]) {
-					st.remove(nodes[i])
+					e.remove(nodes[i])
 				}
 			}
 		}
@@ -635,7 +839,7 @@ func (e *contentExtractor) prepare(article *html.Node) {
 	// empty paragraphs go.
 	for _, p := range findAll(article, atom.P) {
 		if s := st.get(p); s.runes == 0 && s.img == 0 {
-			st.remove(p)
+			e.remove(p)
 		}
 	}
 }
@@ -729,15 +933,27 @@ func contains(a, n *html.Node) bool {
 // A classMatcher tests a lower-cased class and id string.
 type classMatcher interface{ MatchString(string) bool }
 
-// substrings matches when any of the |-separated strings occurs.
-type substrings []string
+// substrings matches when any of the |-separated strings occurs. The
+// strings are indexed by their first byte, so that a match reads s once
+// instead of once per string.
+type substrings struct {
+	byFirst [256][]string
+}
 
-func substringList(list string) substrings { return strings.Split(list, "|") }
+func substringList(list string) *substrings {
+	m := &substrings{}
+	for _, w := range strings.Split(list, "|") {
+		m.byFirst[w[0]] = append(m.byFirst[w[0]], w)
+	}
+	return m
+}
 
-func (m substrings) MatchString(s string) bool {
-	for _, w := range m {
-		if strings.Contains(s, w) {
-			return true
+func (m *substrings) MatchString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		for _, w := range m.byFirst[s[i]] {
+			if strings.HasPrefix(s[i:], w) {
+				return true
+			}
 		}
 	}
 	return false
@@ -815,9 +1031,24 @@ func junkPara(p string) bool {
 
 // readMore reports whether t starts, after punctuation, with a teaser
 // phrase ("Read more", "Lire aussi") as a whole word.
+// readMoreFirst has the first letters of readMorePrefixes.
+var readMoreFirst = func() map[rune]bool {
+	m := map[rune]bool{}
+	for _, p := range readMorePrefixes {
+		r, _ := utf8.DecodeRuneInString(p)
+		m[r] = true
+	}
+	return m
+}()
+
 func readMore(t string) bool {
 	t = strings.TrimLeftFunc(t, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' })
 	if t == "" {
+		return false
+	}
+	// Most blocks start with no phrase's first letter: tell before
+	// lower-casing the text.
+	if r, _ := utf8.DecodeRuneInString(t); !readMoreFirst[unicode.ToLower(r)] {
 		return false
 	}
 	l := strings.ToLower(t)

@@ -115,6 +115,18 @@ func parseDate(s string) (t time.Time, hasTime, ok bool) {
 	if s == "" {
 		return
 	}
+	if !hasYear(s) {
+		// Of the layouts, only RFC 850's year has two digits.
+		if v, err := time.Parse(time.RFC850, s); err == nil {
+			return sane(v.UTC(), true)
+		}
+		return
+	}
+	return parseDateLayouts(s)
+}
+
+// parseDateLayouts is parseDate without the four-digit prefilter.
+func parseDateLayouts(s string) (t time.Time, hasTime, ok bool) {
 	for _, l := range isoLayouts {
 		if v, err := time.Parse(l, s); err == nil {
 			if l == time.RFC1123 || l == "Mon, 2 Jan 2006 15:04:05 MST" || l == "2006-01-02 15:04:05 MST" || l == time.UnixDate {
@@ -123,7 +135,7 @@ func parseDate(s string) (t time.Time, hasTime, ok bool) {
 			return sane(v.UTC(), len(l) > 10)
 		}
 	}
-	return findDate(s)
+	return findDateText(s)
 }
 
 func applyZoneName(v time.Time, name string) time.Time {
@@ -140,8 +152,34 @@ func sane(t time.Time, hasTime bool) (time.Time, bool, bool) {
 	return t, hasTime, true
 }
 
+// hasYear reports whether s has four ASCII digits in a row: every layout
+// parseDate tries but RFC 850 and every pattern findDate looks for has a
+// four-digit year, so a text without one (most that are tried) needs no
+// more work.
+func hasYear(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; '0' <= c && c <= '9' {
+			if run++; run == 4 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
+
 // findDate looks for a date, and a time next to it, in free text.
 func findDate(s string) (time.Time, bool, bool) {
+	if !hasYear(s) {
+		return time.Time{}, false, false
+	}
+	return findDateText(s)
+}
+
+// findDateText is findDate without the four-digit prefilter.
+func findDateText(s string) (time.Time, bool, bool) {
 	var (
 		y, d  int
 		m     time.Month

@@ -62,47 +62,80 @@ func classID(n *html.Node) string {
 	return strings.ToLower(c + " " + id)
 }
 
-// cloneTree is a deep copy of the tree below n. The nodes are allocated
-// in one block; attribute lists are shared with the original, which is
-// safe because the extractor never changes an attribute.
-func cloneTree(n *html.Node) *html.Node {
-	count := 0
-	var size func(*html.Node)
-	size = func(n *html.Node) {
-		count++
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			size(c)
-		}
-	}
-	size(n)
-	slab := make([]html.Node, count)
-	next := 0
-	var cp func(*html.Node, *html.Node) *html.Node
-	cp = func(n, parent *html.Node) *html.Node {
-		c := &slab[next]
-		next++
-		c.Type, c.DataAtom, c.Data, c.Namespace, c.Attr, c.Parent = n.Type, n.DataAtom, n.Data, n.Namespace, n.Attr, parent
-		var prev *html.Node
-		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
-			cc := cp(ch, c)
-			if prev == nil {
-				c.FirstChild = cc
-			} else {
-				prev.NextSibling, cc.PrevSibling = cc, prev
-			}
-			prev = cc
-		}
-		c.LastChild = prev
-		return c
-	}
-	return cp(n, nil)
-}
-
 // removeNode detaches n from its parent.
 func removeNode(n *html.Node) {
 	if n != nil && n.Parent != nil {
 		n.Parent.RemoveChild(n)
 	}
+}
+
+// treeLog records the changes an extraction attempt makes to the tree,
+// so that undo can restore it for the next attempt: a copy of the tree,
+// made before the first attempt, would be thrown away for 9 pages in 10.
+// A nil log changes the tree the same way and records nothing.
+type treeLog struct{ ops []treeOp }
+
+type treeOp struct {
+	kind            treeOpKind
+	n, parent, next *html.Node
+	atom            atom.Atom
+	data            string
+}
+
+type treeOpKind uint8
+
+const (
+	opRemove treeOpKind = iota // n left parent, before next
+	opAdd                      // n was added to parent
+	opRetag                    // n was atom/data
+)
+
+func (l *treeLog) remove(n *html.Node) {
+	p := n.Parent
+	if p == nil {
+		return
+	}
+	if l != nil {
+		l.ops = append(l.ops, treeOp{kind: opRemove, n: n, parent: p, next: n.NextSibling})
+	}
+	p.RemoveChild(n)
+}
+
+func (l *treeLog) appendChild(parent, n *html.Node) {
+	parent.AppendChild(n)
+	if l != nil {
+		l.ops = append(l.ops, treeOp{kind: opAdd, n: n, parent: parent})
+	}
+}
+
+func (l *treeLog) insertBefore(parent, n, ref *html.Node) {
+	parent.InsertBefore(n, ref)
+	if l != nil {
+		l.ops = append(l.ops, treeOp{kind: opAdd, n: n, parent: parent})
+	}
+}
+
+func (l *treeLog) retag(n *html.Node, a atom.Atom, data string) {
+	if l != nil {
+		l.ops = append(l.ops, treeOp{kind: opRetag, n: n, atom: n.DataAtom, data: n.Data})
+	}
+	n.DataAtom, n.Data = a, data
+}
+
+// undo reverts the recorded changes, last first, and empties the log.
+func (l *treeLog) undo() {
+	for i := len(l.ops) - 1; i >= 0; i-- {
+		switch op := l.ops[i]; op.kind {
+		case opRemove:
+			op.parent.InsertBefore(op.n, op.next)
+		case opAdd:
+			op.parent.RemoveChild(op.n)
+		case opRetag:
+			op.n.DataAtom, op.n.Data = op.atom, op.data
+		}
+	}
+	clear(l.ops)
+	l.ops = l.ops[:0]
 }
 
 // children returns a snapshot of n's child nodes, safe to mutate while iterating.
@@ -138,13 +171,26 @@ func walk(n *html.Node, f func(*html.Node) bool) {
 
 // findAll returns the elements below n with one of the given tags.
 func findAll(n *html.Node, tags ...atom.Atom) []*html.Node {
-	var out []*html.Node
-	walk(n, func(c *html.Node) bool {
-		if isElem(c, tags...) {
-			out = append(out, c)
+	return appendAll(nil, n, tags)
+}
+
+// appendAll is findAll without a closure call per node: it runs for
+// every tag list on the whole of a candidate article.
+func appendAll(out []*html.Node, n *html.Node, tags []atom.Atom) []*html.Node {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			if len(tags) == 0 {
+				out = append(out, c) // as isElem: any element
+			}
+			for _, t := range tags {
+				if c.DataAtom == t {
+					out = append(out, c)
+					break
+				}
+			}
 		}
-		return true
-	})
+		out = appendAll(out, c, tags)
+	}
 	return out
 }
 
@@ -404,7 +450,9 @@ func markTextAncestors(root *html.Node, levels int, wm *wordMatcher) map[*html.N
 // folded, other letters must match as given.
 type wordMatcher struct {
 	byFirst [256][]matchWord
-	all     uint8
+	// starts has the bytes a word can start with, in either case.
+	starts [256]bool
+	all    uint8
 }
 
 type matchWord struct {
@@ -419,6 +467,10 @@ func newWordMatcher(lists ...[]string) *wordMatcher {
 		wm.all |= bit
 		for _, w := range list {
 			wm.byFirst[w[0]] = append(wm.byFirst[w[0]], matchWord{w, bit})
+			wm.starts[w[0]] = true
+			if c := w[0]; 'a' <= c && c <= 'z' {
+				wm.starts[c-'a'+'A'] = true
+			}
 		}
 	}
 	return wm
@@ -429,6 +481,9 @@ func (wm *wordMatcher) match(s string) uint8 {
 	var mark uint8
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if !wm.starts[c] {
+			continue
+		}
 		if c >= 'A' && c <= 'Z' {
 			c += 'a' - 'A'
 		}

@@ -71,7 +71,7 @@ func Article(page *events.Page) (*events.Article, error) {
 	if !utf8.ValidString(raw) {
 		raw = strings.ToValidUTF8(raw, "\uFFFD")
 	}
-	parts := stripScripts(raw)
+	parts := stripScripts(raw).dropAttrs()
 
 	doc, err := html.Parse(parts.reader())
 	if err != nil {
@@ -115,20 +115,21 @@ func Article(page *events.Page) (*events.Article, error) {
 		return nil, fmt.Errorf("extract: article id: %w", err)
 	}
 
-	paras, imgs := extractBody(doc, m)
-	if n := textSize(paras); n < charThreshold && m.ld.ArticleBody != "" {
+	// n is textSize(paras) throughout.
+	paras, imgs, n := extractBody(doc, m)
+	if n < charThreshold && m.ld.ArticleBody != "" {
 		if ld := splitPlain(m.ld.ArticleBody); textSize(ld) > n {
-			paras, a.Extraction.Method = ld, MethodJSONLD
+			paras, n, a.Extraction.Method = ld, textSize(ld), MethodJSONLD
 		}
 	}
 	// Only a page with little text of its own is examined for being a
 	// script-rendered shell.
 	needsJS := false
-	if n := textSize(paras); n < charThreshold {
+	if n < charThreshold {
 		needsJS = jsSignals(raw).needsJS(n)
 	}
 	if item := page.Item; item != nil {
-		if n := textSize(paras); n < charThreshold/2 && item.Content != "" {
+		if n < charThreshold/2 && item.Content != "" {
 			if fp, fimgs := feedBody(item.Content, base); textSize(fp) > n {
 				paras, imgs, a.Extraction.Method = fp, fimgs, MethodFeed
 			}
@@ -154,12 +155,12 @@ func Article(page *events.Page) (*events.Article, error) {
 	if a.TopImage == "" && len(imgs) > 0 {
 		a.TopImage = imgs[0]
 	}
-	ws := words(a.Text)
-	a.WordCount = len(ws)
+	var simHash uint64
+	a.WordCount, simHash = wordCountSimHash(a.Text)
 	sum := sha256.Sum256([]byte(a.Text))
 	a.ContentHash = hex.EncodeToString(sum[:])
 	if a.Text != "" {
-		a.SimHash = fmt.Sprintf("%016x", simHashWords(ws))
+		a.SimHash = fmt.Sprintf("%016x", simHash)
 	}
 	a.Quotes = Quotes(paras)
 	if err := a.Validate(); err != nil {
@@ -185,8 +186,9 @@ func textSize(paras []string) int {
 }
 
 // extractBody runs the body extractor, with fewer filters each time the
-// result is too short, and keeps the longest result.
-func extractBody(doc *html.Node, m *metadata) ([]string, []string) {
+// result is too short, and keeps the longest result: its paragraphs,
+// images and textSize.
+func extractBody(doc *html.Node, m *metadata) ([]string, []string, int) {
 	var (
 		bestParas []string
 		bestImgs  []string
@@ -199,20 +201,19 @@ func extractBody(doc *html.Node, m *metadata) ([]string, []string) {
 		0,
 	}
 	skipNext := false
-	// The attempts change the tree: a copy of the cleaned tree, made
-	// before the first, spares parsing the page again for the next (a
-	// retry is common: 1 page in 10 of a news corpus).
+	// The attempts change the tree: the log of the changes restores the
+	// cleaned tree for the next (a retry is common: 1 page in 10 of a news
+	// corpus).
 	cleanDocument(doc)
-	pristine := cloneTree(doc)
-	for i, f := range attempts {
+	var log treeLog
+	classes := &classMemo{}
+	for _, f := range attempts {
 		if skipNext {
 			skipNext = false
 			continue
 		}
-		if i > 0 {
-			doc = cloneTree(pristine)
-		}
-		ce := &contentExtractor{flags: f, title: m.title, description: m.description}
+		log.undo()
+		ce := &contentExtractor{flags: f, title: m.title, description: m.description, log: &log, classes: classes}
 		c := ce.grab(doc)
 		if c == nil {
 			continue
@@ -230,7 +231,7 @@ func extractBody(doc *html.Node, m *metadata) ([]string, []string) {
 			break
 		}
 	}
-	return bestParas, bestImgs
+	return bestParas, bestImgs, max(bestLen, 0)
 }
 
 // dropTitle removes leading paragraphs that repeat the headline, the site's

@@ -351,6 +351,7 @@ func TestParseDate(t *testing.T) {
 		"2023年11月17日 10:30":                         "2023-11-17T10:30:00Z",
 		"2015-04-30":                                "2015-04-30T00:00:00Z",
 		"Updated 4:05 PM GMT, Nov 3, 2017":          "2017-11-03T16:05:00Z",
+		"Tuesday, 06-Jun-17 20:36:00 UTC":           "2017-06-06T20:36:00Z",
 	} {
 		got, _, ok := parseDate(in)
 		if !ok || got.Format(time.RFC3339) != want {

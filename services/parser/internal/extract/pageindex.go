@@ -100,14 +100,23 @@ func (ix *pageIndex) add(n *html.Node) {
 	if n.DataAtom == atom.Time || hasClass || hasID || itemprop == "datePublished" || itemprop == "dateModified" || itemprop == "dateCreated" {
 		ix.dated = append(ix.dated, n)
 	}
-	if rel == "author" || hasWord(itemprop, "author") ||
-		strings.Contains(class, "byline") || strings.Contains(class, "author") || strings.Contains(id, "byline") ||
-		strings.Contains(class, "Byline") || strings.Contains(class, "Author") || strings.Contains(class, "autor") {
+	if rel == "author" || hasWord(itemprop, "author") || authorishClass(class) || strings.Contains(id, "byline") {
 		ix.authorish = append(ix.authorish, n)
 	}
 	if inlineTextTags[n.DataAtom] {
 		ix.inline = append(ix.inline, n)
 	}
+}
+
+// authorishClass reports whether a class names a byline or an author
+// ("byline", "Byline", "author", "Author", "autor"); each has a 'y' or a
+// 'u', which most class names are rejected for lacking.
+func authorishClass(c string) bool {
+	if strings.IndexByte(c, 'y') < 0 && strings.IndexByte(c, 'u') < 0 {
+		return false
+	}
+	return strings.Contains(c, "byline") || strings.Contains(c, "author") ||
+		strings.Contains(c, "Byline") || strings.Contains(c, "Author") || strings.Contains(c, "autor")
 }
 
 // hasWord reports whether the space-separated list has w (as CSS ~= does).

@@ -51,7 +51,7 @@ func Quotes(paras []string) []events.Quote {
 		for i, loc := range locs {
 			text := strings.TrimSpace(p[loc[2]:loc[3]])
 			text = strings.TrimRight(text, ",")
-			if len(strings.Fields(text)) < 4 {
+			if !hasFields(text, 4) {
 				continue
 			}
 			after := p[loc[1]:]
@@ -263,6 +263,23 @@ func hasSpeechVerb(s string) bool {
 		}
 	}
 	return false
+}
+
+// hasFields reports whether len(strings.Fields(s)) >= n, without the
+// list.
+func hasFields(s string, n int) bool {
+	inField := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			inField = false
+		} else if !inField {
+			inField = true
+			if n--; n == 0 {
+				return true
+			}
+		}
+	}
+	return n <= 0
 }
 
 // upToStop is s up to its first . ; " or “.

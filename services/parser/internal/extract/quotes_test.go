@@ -2,6 +2,7 @@ package extract
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -47,5 +48,19 @@ func FuzzQuoteSpans(f *testing.F) {
 	f.Add(`“Curly quotes are here,” she said. "Straight ones too."`)
 	f.Fuzz(func(t *testing.T, p string) {
 		checkQuoteSpans(t, p)
+	})
+}
+
+func FuzzHasFields(f *testing.F) {
+	for _, s := range []string{"", "a", "one two three four", " one\u00a0two\tthree four ", "a b c", "\xff \xfe x y"} {
+		f.Add(s, 4)
+	}
+	f.Fuzz(func(t *testing.T, s string, n int) {
+		if n < 0 || n > 10 {
+			return
+		}
+		if got, want := hasFields(s, n), len(strings.Fields(s)) >= n; got != want {
+			t.Fatalf("hasFields(%q, %d) = %v, want %v", s, n, got, want)
+		}
 	})
 }

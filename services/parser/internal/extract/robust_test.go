@@ -92,13 +92,23 @@ func FuzzParseDate(f *testing.F) {
 		"2017-06-06T20:36:00Z", "Tue, 06 Jun 2017 20:36:00 GMT", "Published time: 6 Jun, 2017 20:36",
 		"March 3, 2015 at 4:05 pm EST", "6. Juni 2017, 20:36 Uhr", "2018年6月19日", "20180619T055000+0900",
 		"12/31/2019", "31.12.2019 23:59", "le 3 mars 2015 à 10h05", "", "99999-99-99T99:99", "2017-02-30",
-		"1 января 2020 г.", "Jan 1, 0001", "2017-06-06T20:36:00+99:99",
+		"1 января 2020 г.", "Jan 1, 0001", "2017-06-06T20:36:00+99:99", "Tuesday, 06-Jun-17 20:36:00 UTC",
 	} {
 		f.Add(s)
 	}
 	now := time.Now()
 	f.Fuzz(func(t *testing.T, s string) {
 		tm, hasTime, ok := parseDate(s)
+		// The four-digit prefilter changes no answer.
+		if s := strings.TrimSpace(s); s != "" {
+			if tm2, hasTime2, ok2 := parseDateLayouts(s); !tm2.Equal(tm) || hasTime2 != hasTime || ok2 != ok {
+				t.Fatalf("parseDate(%q) = %v %v %v, without the prefilter %v %v %v", s, tm, hasTime, ok, tm2, hasTime2, ok2)
+			}
+		}
+		ft, fh, fok := findDate(s)
+		if ft2, fh2, fok2 := findDateText(s); !ft2.Equal(ft) || fh2 != fh || fok2 != fok {
+			t.Fatalf("findDate(%q) = %v %v %v, without the prefilter %v %v %v", s, ft, fh, fok, ft2, fh2, fok2)
+		}
 		if !ok {
 			if !tm.IsZero() {
 				t.Fatalf("parseDate(%q) failed but returned %v", s, tm)

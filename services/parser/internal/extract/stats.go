@@ -14,14 +14,17 @@ import (
 // node (bottom-up, memoised) instead of walking the subtree for every
 // question keeps the extractor linear in the page size: readability-style
 // scoring otherwise re-reads the text of every candidate and its ancestors.
+//
+// The counts are int32 (pages are cut at 8 MB) so that the per-element
+// cache is smaller.
 type nodeStats struct {
-	runes   int     // text length, every white-space run counted as one
 	link    float64 // text length inside links (fragment links weigh 0.3)
-	commas  int
-	heading int // text length inside h1–h6
-	p, img  int
-	li      int
-	input   int
+	runes   int32   // text length, every white-space run counted as one
+	commas  int32
+	heading int32 // text length inside h1–h6
+	p, img  int32
+	li      int32
+	input   int32
 }
 
 // statCache memoises nodeStats per element. Removing a node must go
@@ -43,8 +46,8 @@ func (c statCache) fill(n *html.Node, s *nodeStats) {
 		switch ch.Type {
 		case html.TextNode:
 			r, commas := textRunes(ch.Data)
-			s.runes += r
-			s.commas += commas
+			s.runes += int32(r)
+			s.commas += int32(commas)
 		case html.ElementNode:
 			if skipText[ch.DataAtom] {
 				if ch.DataAtom == atom.Input || ch.DataAtom == atom.Select || ch.DataAtom == atom.Textarea || ch.DataAtom == atom.Button {
@@ -93,17 +96,7 @@ func (c statCache) forget(n *html.Node) {
 	}
 }
 
-// remove detaches n and forgets the stats it contributed to.
-func (c statCache) remove(n *html.Node) {
-	if n == nil || n.Parent == nil {
-		return
-	}
-	p := n.Parent
-	p.RemoveChild(n)
-	c.forget(p)
-}
-
-func (c statCache) textLen(n *html.Node) int { return c.get(n).runes }
+func (c statCache) textLen(n *html.Node) int { return int(c.get(n).runes) }
 
 func (c statCache) linkDensity(n *html.Node) float64 {
 	s := c.get(n)
@@ -113,6 +106,10 @@ func (c statCache) linkDensity(n *html.Node) float64 {
 	return s.link / float64(s.runes)
 }
 
+// textRunesSpace are the ASCII bytes textRunes takes for white space
+// (not '\v', which unicode.IsSpace has).
+var textRunesSpace = [utf8.RuneSelf]bool{' ': true, '\n': true, '\t': true, '\r': true, '\f': true}
+
 // textRunes counts the runes of s with every white-space run as one, and
 // its commas; a text of white space only counts nothing.
 func textRunes(s string) (n, commas int) {
@@ -121,6 +118,24 @@ func textRunes(s string) (n, commas int) {
 		c := s[i]
 		var r rune
 		if c < utf8.RuneSelf {
+			if c != ' ' && c != '\n' && c != '\t' && c != '\r' && c != '\f' {
+				// A run of ASCII bytes that are not white space here
+				// counts at once.
+				j := i
+				for ; j < len(s) && s[j] < utf8.RuneSelf && !textRunesSpace[s[j]]; j++ {
+					if s[j] == ',' {
+						commas++
+					}
+				}
+				if space {
+					n++
+					space = false
+				}
+				any = true
+				n += j - i
+				i = j
+				continue
+			}
 			r = rune(c)
 			i++
 		} else {
