@@ -78,7 +78,10 @@ func benchDir(b *testing.B, disk bool) string {
 
 // BenchmarkUpsert measures Index.Upsert of batches of 100 new ≈3 KB articles
 // (validation, encoding, the stored-version lookup and the bleve batch).
-// Compare with BenchmarkRawBleveBatch.
+// Compare with BenchmarkRawBleveBatch. cpu-ms/op is the process's CPU
+// during the Upsert calls; all-cpu-ms/op adds the merging scorch does in
+// the background until it is idle after the last batch, so that a merge
+// policy cannot look cheaper by merging later.
 func BenchmarkUpsert(b *testing.B) {
 	for _, disk := range []bool{false, true} {
 		b.Run(storage(disk), func(b *testing.B) {
@@ -88,25 +91,56 @@ func BenchmarkUpsert(b *testing.B) {
 			}
 			defer ix.Close()
 			ctx := context.Background()
-			var bytes int64
+			batches := make([][]*events.Article, b.N)
+			for i := range batches {
+				batches[i] = benchArticles(b, i, benchBatch)
+			}
+			bytes := int64(len(batches[0][0].Text))
 			cpu := cpuMeter{}
+			all := processCPU()
+			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				b.StopTimer()
-				arts := benchArticles(b, i, benchBatch)
-				bytes = int64(len(arts[0].Text))
-				b.StartTimer()
 				cpu.start()
-				if err := ix.Upsert(ctx, arts...); err != nil {
+				if err := ix.Upsert(ctx, batches[i]...); err != nil {
 					b.Fatal(err)
 				}
 				cpu.stop()
+				batches[i] = nil
 			}
 			b.StopTimer()
+			waitIdle(b, ix)
+			all = processCPU() - all
 			cpu.report(b)
+			b.ReportMetric(float64(all.Microseconds())/1000/float64(b.N), "all-cpu-ms/op")
 			b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "docs/s")
 			b.SetBytes(bytes * benchBatch)
+			if disk {
+				u, err := ix.Usage(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(u.Bytes)/float64(u.Documents), "disk-B/doc")
+			}
 		})
 	}
+}
+
+// waitIdle waits (up to a minute) until scorch has nothing left to merge
+// or persist.
+func waitIdle(b *testing.B, ix *Index) {
+	b.Helper()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if active, ok := indexStats(ix)["index_bgthreads_active"].(bool); ok && !active {
+			return
+		}
+	}
+	b.Log("scorch still busy after a minute")
+}
+
+// indexStats returns scorch's statistics.
+func indexStats(ix *Index) map[string]interface{} {
+	m, _ := ix.idx.StatsMap()["index"].(map[string]interface{})
+	return m
 }
 
 // BenchmarkUpsertRedelivery measures Upsert of batches that are all already
@@ -163,11 +197,7 @@ func BenchmarkRawBleveBatch(b *testing.B) {
 			}
 			// The same storage as Open: scorch on disk, or for the ephemeral
 			// index in a temporary directory without waiting for fsync.
-			var config map[string]interface{}
-			if !disk {
-				config = map[string]interface{}{"unsafe_batch": true}
-			}
-			idx, err := bleve.NewUsing(filepath.Join(b.TempDir(), "idx"), m, scorch.Name, scorch.Name, config)
+			idx, err := bleve.NewUsing(filepath.Join(b.TempDir(), "idx"), m, scorch.Name, scorch.Name, scorchConfig(!disk))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -266,4 +296,77 @@ func BenchmarkUpsertOneConcurrent(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+}
+
+// searchBenchDocs is the size of the index BenchmarkSearch queries.
+const searchBenchDocs = 3000
+
+// BenchmarkSearch measures Search (facets, collapsing and snippets of a
+// page of 10 included) on an on-disk index of searchBenchDocs generated
+// articles, upserted in batches of benchBatch just before, as the indexer
+// writes them, once scorch is idle: the segments are those the merge
+// policy settles on. It also reports the index's size on disk per article
+// and its segment count.
+func BenchmarkSearch(b *testing.B) {
+	ctx := context.Background()
+	ix, err := Open(benchDir(b, true))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	var phrases []string
+	for seq := 0; seq < searchBenchDocs/benchBatch; seq++ {
+		arts := benchArticles(b, seq, benchBatch)
+		ws := strings.Fields(arts[0].Text)
+		phrases = append(phrases, `"`+strings.Trim(ws[10], ".")+" "+strings.Trim(ws[11], ".")+`"`)
+		if err := ix.Upsert(ctx, arts...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	waitIdle(b, ix)
+	u, err := ix.Usage(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	segments, _ := indexStats(ix)["num_root_filesegments"].(uint64)
+	// Words of a few frequencies: the vocabulary is Zipf-distributed, so
+	// the first words are in most articles and the 900th in a few.
+	w := func(i int) string { return vocabulary[i] }
+	kinds := []struct {
+		name string
+		qs   []Query
+	}{
+		{"word", []Query{{Text: w(5)}, {Text: w(40)}, {Text: w(300)}, {Text: w(900)}}},
+		{"two-words", []Query{{Text: w(5) + " " + w(40)}, {Text: w(30) + " " + w(300)}, {Text: w(80) + " " + w(900)}}},
+		{"phrase", func() []Query {
+			var qs []Query
+			for _, p := range phrases[:8] {
+				qs = append(qs, Query{Text: p})
+			}
+			return qs
+		}()},
+		{"word+source", []Query{{Text: w(40), Source: "rt.com"}, {Text: w(300), Source: "rt.com"}}},
+		{"word-newest", []Query{{Text: w(40), Sort: SortNewest}, {Text: w(300), Sort: SortNewest}}},
+	}
+	for _, k := range kinds {
+		b.Run(k.name, func(b *testing.B) {
+			hits := 0
+			cpu := cpuMeter{}
+			cpu.start()
+			for i := 0; i < b.N; i++ {
+				res, err := ix.Search(ctx, k.qs[i%len(k.qs)])
+				if err != nil {
+					b.Fatal(err)
+				}
+				hits += len(res.Hits)
+			}
+			cpu.stop()
+			cpu.report(b)
+			if hits == 0 {
+				b.Fatal("no hits")
+			}
+			b.ReportMetric(float64(u.Bytes)/float64(u.Documents), "disk-B/doc")
+			b.ReportMetric(float64(segments), "segments")
+		})
+	}
 }

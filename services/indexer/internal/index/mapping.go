@@ -24,7 +24,7 @@ import (
 // mappingVersion is stored in every index this package creates. Bump it when
 // the mapping or the document layout changes: an index with another version
 // is refused and must be rebuilt (by replaying NEWS_ARTICLES).
-const mappingVersion = "2"
+const mappingVersion = "3"
 
 // mappingVersionKey is the internal (non-document) key holding mappingVersion.
 var mappingVersionKey = []byte("newsflow.mapping_version")
@@ -39,10 +39,8 @@ const (
 	fieldTitle        = "title"
 	fieldDescription  = "description"
 	fieldText         = "text"
-	fieldLangKey      = "lang_key"
 	fieldDay          = "day"
 	fieldSimHash      = "simhash"
-	fieldURL          = "url"
 	fieldSourceDomain = "source_domain"
 	fieldSourceName   = "source_name"
 	fieldLanguage     = "language"
@@ -75,19 +73,24 @@ func newsMapping() (*mapping.IndexMappingImpl, error) {
 	im.StoreDynamic = false
 	im.DocValuesDynamic = false
 
-	// Full text in the article's language, stored with term vectors for
-	// highlighting.
+	// Full text in the article's language, analysed by the index analyzer
+	// (analyzer.go). Not stored: hits and their snippets are made from
+	// doc_json (snippet.go), so bleve's highlighter, which needed the text
+	// stored again, is not used. Term vectors stay: phrase queries need
+	// their positions (the offsets in them are zero).
 	text := func(analyzer string) *mapping.FieldMapping {
 		f := mapping.NewTextFieldMapping()
-		f.Analyzer = analyzer
+		f.Analyzer = indexAnalyzerName(analyzer)
+		f.Store = false
 		f.IncludeInAll = false
 		f.DocValues = false
 		return f
 	}
-	keyword := func(store, docValues bool) *mapping.FieldMapping {
+	// Keywords are not stored either: hits take them from doc_json.
+	keyword := func(docValues bool) *mapping.FieldMapping {
 		f := mapping.NewTextFieldMapping()
 		f.Analyzer = analyzerKeywordLower
-		f.Store = store
+		f.Store = false
 		f.IncludeTermVectors = false
 		f.IncludeInAll = false
 		f.DocValues = docValues
@@ -112,15 +115,13 @@ func newsMapping() (*mapping.IndexMappingImpl, error) {
 		doc.AddFieldMappingsAt(langField(fieldDescription, l.Code), text(l.Code))
 		doc.AddFieldMappingsAt(langField(fieldText, l.Code), text(l.Code))
 	}
-	doc.AddFieldMappingsAt(fieldLangKey, storedOnly())
-	doc.AddFieldMappingsAt(fieldDay, keyword(false, true))
+	doc.AddFieldMappingsAt(fieldDay, keyword(true))
 	doc.AddFieldMappingsAt(fieldSimHash, storedOnly())
-	doc.AddFieldMappingsAt(fieldURL, storedOnly())
-	doc.AddFieldMappingsAt(fieldSourceDomain, keyword(true, true))
-	doc.AddFieldMappingsAt(fieldSourceName, keyword(true, false))
-	doc.AddFieldMappingsAt(fieldLanguage, keyword(true, true))
-	doc.AddFieldMappingsAt(fieldAuthors, keyword(false, false))
-	doc.AddFieldMappingsAt(fieldTags, keyword(false, false))
+	doc.AddFieldMappingsAt(fieldSourceDomain, keyword(true))
+	doc.AddFieldMappingsAt(fieldSourceName, keyword(false))
+	doc.AddFieldMappingsAt(fieldLanguage, keyword(true))
+	doc.AddFieldMappingsAt(fieldAuthors, keyword(false))
+	doc.AddFieldMappingsAt(fieldTags, keyword(false))
 	doc.AddFieldMappingsAt(fieldPublishedAt, date)
 	doc.AddFieldMappingsAt(fieldDoc, storedOnly())
 	doc.AddFieldMappingsAt(fieldVersion, storedOnly())
@@ -136,7 +137,6 @@ func newsMapping() (*mapping.IndexMappingImpl, error) {
 // encoded article (data, from events.Encode) and its version.
 func toDoc(a *events.Article, data []byte) map[string]interface{} {
 	d := map[string]interface{}{
-		fieldURL:          a.URL,
 		fieldSourceDomain: a.Source.Domain,
 		fieldDoc:          string(data),
 		fieldVersion:      search.VersionOf(a).String(),
@@ -147,7 +147,6 @@ func toDoc(a *events.Article, data []byte) map[string]interface{} {
 		}
 	}
 	lang := search.AnalysisLang(a.Language)
-	d[fieldLangKey] = lang
 	setString(langField(fieldTitle, lang), a.Title)
 	setString(langField(fieldDescription, lang), a.Description)
 	setString(langField(fieldText, lang), a.Text)

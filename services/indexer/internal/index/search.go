@@ -2,18 +2,18 @@ package index
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"html"
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search"
-	htmlhl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
 
+	"github.com/newsflow/newsflow/pkg/events"
 	nfsearch "github.com/newsflow/newsflow/services/indexer/internal/search"
 )
 
@@ -48,26 +48,9 @@ const (
 	boostText        = 1.0
 )
 
-// snippetLen is the length, in runes, of a snippet made without highlighting.
-const snippetLen = 200
-
-// hitFields are the stored fields a hit is made of.
-var hitFields = func() []string {
-	f := []string{fieldURL, fieldSourceDomain, fieldSourceName, fieldLanguage, fieldPublishedAt, fieldLangKey, fieldSimHash}
-	for _, l := range nfsearch.Languages {
-		f = append(f, langField(fieldTitle, l.Code))
-	}
-	return f
-}()
-
-// highlightFields are the full-text fields snippets are cut from.
-var highlightFields = func() []string {
-	var f []string
-	for _, l := range nfsearch.Languages {
-		f = append(f, langField(fieldText, l.Code), langField(fieldDescription, l.Code), langField(fieldTitle, l.Code))
-	}
-	return f
-}()
+// hitFields are the stored fields a hit is made of: the article, whose
+// text its snippet is cut from.
+var hitFields = []string{fieldDoc}
 
 // Search runs q and returns one page of hits, near-duplicates collapsed
 // unless q.Expand. Invalid queries return an error wrapping ErrBadQuery.
@@ -94,12 +77,11 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		req.AddFacet("day", bleve.NewFacetRequest(fieldDay, nfsearch.FacetDaySize))
 	}
 	out := &Result{Hits: []Hit{}}
+	hm := ix.newHitMaker(q)
 
 	if q.Expand {
 		req := bleve.NewSearchRequestOptions(bq, q.Size, (q.Page-1)*q.Size, false)
 		req.Fields = hitFields
-		req.Highlight = bleve.NewHighlightWithStyle(htmlhl.Name)
-		req.Highlight.Fields = highlightFields
 		sortReq(req)
 		addFacets(req)
 		res, err := ix.idx.SearchInContext(ctx, req)
@@ -108,15 +90,19 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		}
 		out.Total, out.Facets = res.Total, facetsOf(res.Facets)
 		for _, h := range res.Hits {
-			out.Hits = append(out.Hits, toHit(h))
+			hit, err := hm.hit(h.ID, h.Score, h.Fields)
+			if err != nil {
+				return nil, fmt.Errorf("index search %q: %w", q.Text, err)
+			}
+			out.Hits = append(out.Hits, hit)
 		}
 		out.Took = time.Since(start).String()
 		return out, nil
 	}
 
 	// Pass 1: rank a window of candidates (ids and simhashes only), collapse
-	// near-duplicates and pick the page. Pass 2: fetch and highlight the
-	// page's articles.
+	// near-duplicates and pick the page. Pass 2: fetch the page's articles
+	// and cut their snippets.
 	req := bleve.NewSearchRequestOptions(bq, q.Window(), 0, false)
 	req.Fields = []string{fieldSimHash}
 	sortReq(req)
@@ -127,9 +113,11 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	}
 	out.Total, out.Facets = res.Total, facetsOf(res.Facets)
 	cands := make([]nfsearch.Candidate, len(res.Hits))
+	scores := make(map[string]float64, len(res.Hits))
 	for i, h := range res.Hits {
 		s, _ := h.Fields[fieldSimHash].(string)
 		cands[i] = nfsearch.Candidate{ID: h.ID, SimHash: s}
+		scores[h.ID] = h.Score
 	}
 	page := nfsearch.PageOf(nfsearch.Collapse(cands), q.Page, q.Size)
 	if len(page) == 0 {
@@ -140,12 +128,9 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	for i, g := range page {
 		ids[i] = g.ID
 	}
-	pq := query.NewBooleanQuery([]query.Query{bq}, nil, nil)
-	pq.AddFilter(query.NewDocIDQuery(ids))
-	req2 := bleve.NewSearchRequestOptions(pq, len(ids), 0, false)
+	// The scores are pass 1's: pass 2 only loads the stored articles.
+	req2 := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
 	req2.Fields = hitFields
-	req2.Highlight = bleve.NewHighlightWithStyle(htmlhl.Name)
-	req2.Highlight.Fields = highlightFields
 	res2, err := ix.idx.SearchInContext(ctx, req2)
 	if err != nil {
 		return nil, fmt.Errorf("index search %q: page: %w", q.Text, err)
@@ -159,7 +144,10 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		if !ok {
 			continue // deleted between the passes
 		}
-		hit := toHit(h)
+		hit, err := hm.hit(h.ID, scores[h.ID], h.Fields)
+		if err != nil {
+			return nil, fmt.Errorf("index search %q: %w", q.Text, err)
+		}
 		if len(g.Duplicates) > 0 {
 			hit.Duplicates = &nfsearch.Duplicates{Count: len(g.Duplicates), IDs: g.Duplicates}
 		}
@@ -169,21 +157,63 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	return out, nil
 }
 
-func toHit(h *search.DocumentMatch) Hit {
-	hit := Hit{ID: h.ID, Score: h.Score}
-	lang, _ := h.Fields[fieldLangKey].(string)
-	hit.Title, _ = h.Fields[langField(fieldTitle, lang)].(string)
-	hit.URL, _ = h.Fields[fieldURL].(string)
-	hit.Source.Domain, _ = h.Fields[fieldSourceDomain].(string)
-	hit.Source.Name, _ = h.Fields[fieldSourceName].(string)
-	hit.Language, _ = h.Fields[fieldLanguage].(string)
-	if s, ok := h.Fields[fieldPublishedAt].(string); ok {
-		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-			hit.PublishedAt = utcPtr(t)
-		}
+// hitMaker makes the hits of one query from their stored articles.
+type hitMaker struct {
+	ix *Index
+	q  Query
+	// markers holds the query's marker per analysed language, made when
+	// a hit in that language first needs it; nil: no words to mark.
+	markers map[string]*marker
+}
+
+func (ix *Index) newHitMaker(q Query) *hitMaker {
+	return &hitMaker{ix: ix, q: q, markers: map[string]*marker{}}
+}
+
+// hit makes the hit for the article stored in fields (its doc_json).
+func (hm *hitMaker) hit(id string, score float64, fields map[string]interface{}) (Hit, error) {
+	data, _ := fields[fieldDoc].(string)
+	// Decoded without events.DecodeArticle's validation: it was validated
+	// when it was stored.
+	var a events.Article
+	if err := json.Unmarshal([]byte(data), &a); err != nil {
+		return Hit{}, fmt.Errorf("stored article %s: %w", id, err)
 	}
-	hit.Snippet = snippet(h.Fragments, lang)
-	return hit
+	hit := Hit{
+		ID:       id,
+		Score:    score,
+		Title:    a.Title,
+		URL:      a.URL,
+		Source:   a.Source,
+		Language: normLang(a.Language),
+	}
+	if a.PublishedAt != nil {
+		hit.PublishedAt = utcPtr(*a.PublishedAt)
+	}
+	hit.Snippet = hm.marker(nfsearch.AnalysisLang(a.Language)).snippet(&a)
+	return hit, nil
+}
+
+// marker returns the query's marker for the analysed language lang, or nil
+// when there is nothing to mark.
+func (hm *hitMaker) marker(lang string) *marker {
+	mk, ok := hm.markers[lang]
+	if !ok {
+		// The index analyzer keeping offsets: the same tokens as the
+		// language analyzer, cut faster.
+		var a analysis.Analyzer = hm.ix.idx.Mapping().AnalyzerNamed(lang)
+		if ia, ok := hm.ix.idx.Mapping().AnalyzerNamed(indexAnalyzerName(lang)).(*indexAnalyzer); ok {
+			a = withOffsets{ia}
+		}
+		if a != nil {
+			mk = newMarker(a, hm.q)
+			if mk.body.empty() && mk.title.empty() {
+				mk = nil
+			}
+		}
+		hm.markers[lang] = mk
+	}
+	return mk
 }
 
 func facetsOf(fr search.FacetResults) nfsearch.Facets {
@@ -439,39 +469,4 @@ func (ix *Index) analyze(lang, text string) []string {
 		}
 	}
 	return terms
-}
-
-// snippet picks the first highlighted fragment of text, description, title
-// (in the article's language); failing that, the start of the description
-// or text (escaped, shortened).
-func snippet(frags map[string][]string, lang string) string {
-	fields := []string{langField(fieldText, lang), langField(fieldDescription, lang), langField(fieldTitle, lang)}
-	for _, f := range fields {
-		for _, s := range frags[f] {
-			if strings.Contains(s, "<mark>") {
-				return s
-			}
-		}
-	}
-	for _, f := range fields[:2] {
-		if fs := frags[f]; len(fs) > 0 && fs[0] != "" {
-			return shorten(fs[0])
-		}
-	}
-	return ""
-}
-
-// shorten cuts an escaped, unhighlighted fragment to about snippetLen runes
-// at a word boundary, without splitting an HTML entity.
-func shorten(s string) string {
-	plain := html.UnescapeString(s)
-	if utf8.RuneCountInString(plain) <= snippetLen {
-		return s
-	}
-	r := []rune(plain)[:snippetLen]
-	cut := string(r)
-	if i := strings.LastIndexAny(cut, " \n\t"); i > snippetLen/2 {
-		cut = cut[:i]
-	}
-	return html.EscapeString(strings.TrimSpace(cut)) + "…"
 }
