@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/newsflow/newsflow/pkg/service"
 	"io"
 	"os"
 )
@@ -31,6 +32,7 @@ with an environment variable: --poll-interval is NEWSFLOW_POLL_INTERVAL.
 `
 
 func main() {
+	service.TuneGC()
 	os.Exit(cli(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 }
 

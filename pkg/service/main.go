@@ -41,6 +41,7 @@ type Program struct {
 // environment, logger, NATS connection, stream provisioning, the HTTP server
 // and a graceful shutdown on SIGINT/SIGTERM. It exits the process.
 func Main(p Program) {
+	TuneGC()
 	if len(os.Args) > 1 {
 		switch os.Args[1] {
 		case "healthcheck": // the container health check: exit 0 when ready
