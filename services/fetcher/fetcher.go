@@ -194,6 +194,9 @@ func New(cfg Config, js jetstream.JetStream, log *zap.Logger, met *service.Metri
 			MaxBytes:     cfg.FeedMaxBytes,
 			AllowPrivate: cfg.AllowPrivate,
 			Resolve:      cfg.Resolve,
+			// As many idle connections to a host as requests to it at once
+			// (all the workers when per-host concurrency is unlimited).
+			IdleConnsPerHost: idleConnsPerHost(cfg),
 		}),
 		m: newMetrics(),
 		policy: schedule.Policy{
@@ -261,4 +264,14 @@ func (f *Fetcher) Run(ctx context.Context) error {
 		}
 	}
 	return service.RunAll(ctx, f.schedule, f.fetchPages, f.sampleQueues)
+}
+
+// idleConnsPerHost is how many connections to one host the fetcher keeps
+// open for reuse: its per-host concurrency, or every worker when that is
+// unlimited.
+func idleConnsPerHost(cfg Config) int {
+	if cfg.HostConcurrency > 0 {
+		return max(cfg.HostConcurrency, 4)
+	}
+	return max(cfg.PageWorkers+cfg.PollWorkers, 4)
 }

@@ -97,6 +97,10 @@ type Options struct {
 	// from a local server; the address checks still apply to the address
 	// dialled, so it cannot open a way around AllowPrivate.
 	Resolve map[string]string
+	// IdleConnsPerHost is how many idle connections to one host are kept
+	// for reuse (0: 4). Match it to the requests at once to one host, or a
+	// busy host costs a new connection per request.
+	IdleConnsPerHost int
 }
 
 func (o Options) withDefaults() Options {
@@ -117,6 +121,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxRedirects <= 0 {
 		o.MaxRedirects = DefaultMaxRedirects
+	}
+	if o.IdleConnsPerHost <= 0 {
+		o.IdleConnsPerHost = 4
 	}
 	return o
 }
@@ -149,7 +156,7 @@ func New(o Options) *Client {
 		TLSHandshakeTimeout:    o.ConnectTimeout,
 		ResponseHeaderTimeout:  o.HeaderTimeout,
 		MaxIdleConns:           100,
-		MaxIdleConnsPerHost:    4,
+		MaxIdleConnsPerHost:    o.IdleConnsPerHost,
 		IdleConnTimeout:        90 * time.Second,
 		MaxResponseHeaderBytes: 256 << 10,
 		// Compression stays on: the transport asks for gzip and decodes it,

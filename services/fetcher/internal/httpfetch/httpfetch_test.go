@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -677,6 +678,61 @@ func TestResolve(t *testing.T) {
 			}
 			if h := gotHost.Load(); h != tt.wantHost || string(resp.Body) != "hello from "+tt.wantHost {
 				t.Errorf("Host = %v, body %q; want %s", h, resp.Body, tt.wantHost)
+			}
+		})
+	}
+}
+
+// Rounds of concurrent requests to one host reuse the connections of the
+// round before when the client keeps that many idle; with fewer kept, every
+// round dials again.
+func TestIdleConnsPerHostReusesConnections(t *testing.T) {
+	const concurrent, rounds = 12, 4
+	for _, tc := range []struct {
+		name   string
+		idle   int
+		maxNew int64
+		minNew int64
+	}{
+		// A connection goes back to the pool just after its response is
+		// read, so the next round may dial a few more: the bounds leave
+		// room for that and still tell the two apart (12 + 3×8 = 36 dials
+		// when only 4 are kept).
+		{"idle matches the concurrency", concurrent, 2 * concurrent, concurrent},
+		{"default keeps 4", 0, concurrent * rounds, 30},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var conns atomic.Int64
+			var inside sync.WaitGroup
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				inside.Done()
+				inside.Wait() // every request of the round holds its connection at once
+				_, _ = w.Write([]byte("ok"))
+			}))
+			srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+				if s == http.StateNew {
+					conns.Add(1)
+				}
+			}
+			srv.Start()
+			defer srv.Close()
+			c := newTestClient(t, Options{IdleConnsPerHost: tc.idle})
+			for range rounds {
+				inside.Add(concurrent)
+				var done sync.WaitGroup
+				for range concurrent {
+					done.Add(1)
+					go func() {
+						defer done.Done()
+						if _, err := c.Get(context.Background(), Request{URL: srv.URL}); err != nil {
+							t.Error(err)
+						}
+					}()
+				}
+				done.Wait()
+			}
+			if n := conns.Load(); n > tc.maxNew || n < tc.minNew {
+				t.Errorf("%d connections for %d rounds of %d requests, want %d..%d", n, rounds, concurrent, tc.minNew, tc.maxNew)
 			}
 		})
 	}
