@@ -17,9 +17,11 @@ const DefaultGCPercent = 200
 // the percentage in force.
 func TuneGC() int {
 	if v, ok := os.LookupEnv("GOGC"); ok && v != "" {
-		prev := debug.SetGCPercent(100)
-		debug.SetGCPercent(prev)
-		return prev
+		// The runtime applied GOGC at start; read it back (SetGCPercent
+		// returns the value it replaces).
+		inForce := debug.SetGCPercent(100)
+		debug.SetGCPercent(inForce)
+		return inForce
 	}
 	debug.SetGCPercent(DefaultGCPercent)
 	return DefaultGCPercent
