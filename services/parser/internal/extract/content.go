@@ -202,8 +202,9 @@ func (m *bitSubstrings) match(s string) classBits {
 	return b
 }
 
-// wordBits is wordSet.MatchString for several word sets at once: the
-// bits of the sets that have a word of s (or two joined by '-').
+// wordBits is the bits of the words of s (or two joined by '-') in m: for
+// classWords, of every word set that has one, at once. Allocation-free: it
+// runs for every class or id value.
 func wordBits(m map[string]classBits, s string) classBits {
 	var b classBits
 	var buf [96]byte
@@ -961,45 +962,18 @@ func (m *substrings) MatchString(s string) bool {
 
 // wordSet matches whole words of a class or id: runs of letters, or two or
 // three such runs joined by '-' or '_' ("read-more", "media__footer").
-type wordSet map[string]bool
+// Every word maps to one bit, so wordBits scans for it as for classWords.
+type wordSet map[string]classBits
 
 func wordList(list string) wordSet {
 	m := wordSet{}
 	for _, w := range strings.Split(list, "|") {
-		m[strings.NewReplacer("_", "-", "--", "-").Replace(w)] = true
+		m[strings.NewReplacer("_", "-", "--", "-").Replace(w)] = 1
 	}
 	return m
 }
 
-func (m wordSet) MatchString(s string) bool {
-	// Allocation-free: it runs for every element with a class or id.
-	var buf [96]byte
-	prevStart, prevEnd := -1, -1
-	for i := 0; i < len(s); {
-		if s[i] < 'a' || s[i] > 'z' {
-			i++
-			continue
-		}
-		j := i
-		for j < len(s) && s[j] >= 'a' && s[j] <= 'z' {
-			j++
-		}
-		if m[s[i:j]] {
-			return true
-		}
-		if prevStart >= 0 && prevEnd-prevStart+1+j-i <= len(buf) {
-			k := append(buf[:0], s[prevStart:prevEnd]...)
-			k = append(k, '-')
-			k = append(k, s[i:j]...)
-			if m[string(k)] {
-				return true
-			}
-		}
-		prevStart, prevEnd = i, j
-		i = j
-	}
-	return false
-}
+func (m wordSet) MatchString(s string) bool { return wordBits(m, s) != 0 }
 
 func (e *contentExtractor) textLen(n *html.Node) int {
 	if e.st == nil {
