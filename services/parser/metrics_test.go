@@ -1,7 +1,6 @@
 package parser_test
 
 import (
-	"context"
 	"os"
 	"testing"
 	"time"
@@ -37,15 +36,7 @@ func TestServiceCountsNeedsJS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- p.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	}()
+	ctx := run(t, p)
 	for _, c := range []struct{ file, url string }{
 		{"testdata/pages/spa-feed-fallback.html", "https://metrowire.example/news/shell"},
 		{"testdata/pages/rt-coalition-tanf.html", "https://www.rt.com/news/391130-coalition-strike-syria-tanf/"},

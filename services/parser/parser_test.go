@@ -15,6 +15,22 @@ import (
 	"go.uber.org/zap/zaptest"
 )
 
+// run runs p until the test ends, then checks that it stopped cleanly; the
+// context it returns is p's.
+func run(t *testing.T, p *parser.Parser) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	return ctx
+}
+
 func page(t *testing.T, url, html string) *events.Page {
 	t.Helper()
 	id, err := events.ArticleID(url)
@@ -48,15 +64,7 @@ func TestServicePublishesArticle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- p.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	}()
+	ctx := run(t, p)
 	trace := "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 	if _, err := js.PublishMsg(ctx, &nats.Msg{Subject: pg.Subject(), Data: data, Header: nats.Header{events.HeaderTraceParent: {trace}}}); err != nil {
 		t.Fatal(err)
