@@ -17,6 +17,9 @@ func Encode(m Message) ([]byte, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
+	if p, ok := m.(*Page); ok {
+		return encodePage(p)
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -37,8 +40,14 @@ func Decode[T any, PT interface {
 	if err := json.Unmarshal(data, p); err != nil {
 		return nil, fmt.Errorf("decode %s: %w: %v", p.EventType(), ErrInvalid, err)
 	}
+	return finishDecode(p)
+}
+
+// finishDecode validates a decoded message and puts its times in UTC.
+func finishDecode[PT Message](p PT) (PT, error) {
 	if err := p.Validate(); err != nil {
-		return nil, err
+		var zero PT
+		return zero, err
 	}
 	normalizeTimes(reflect.ValueOf(p))
 	return p, nil
@@ -48,7 +57,7 @@ func Decode[T any, PT interface {
 func DecodeFeedItem(data []byte) (*FeedItem, error) { return Decode[FeedItem](data) }
 
 // DecodePage decodes and validates a Page.
-func DecodePage(data []byte) (*Page, error) { return Decode[Page](data) }
+func DecodePage(data []byte) (*Page, error) { return decodePage(data) }
 
 // DecodeArticle decodes and validates an Article.
 func DecodeArticle(data []byte) (*Article, error) { return Decode[Article](data) }
