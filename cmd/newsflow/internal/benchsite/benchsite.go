@@ -5,9 +5,12 @@
 package benchsite
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,7 +21,7 @@ import (
 type Site struct {
 	srv       *http.Server
 	ln        net.Listener
-	templates [][]byte
+	templates []template
 	feeds     int
 	perFeed   int
 
@@ -58,7 +61,10 @@ func Start(templates [][]byte, feeds, perFeed int) (*Site, error) {
 	if err != nil {
 		return nil, fmt.Errorf("benchsite: %w", err)
 	}
-	s := &Site{ln: ln, templates: templates, feeds: feeds, perFeed: perFeed}
+	s := &Site{ln: ln, feeds: feeds, perFeed: perFeed}
+	for _, t := range templates {
+		s.templates = append(s.templates, newTemplate(t))
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /feed/{f}", s.feed)
 	mux.HandleFunc("GET /page/{i}", s.page)
@@ -89,15 +95,56 @@ func (s *Site) pageOf(f, k int) int { return k*s.feeds + f }
 // PageURL is the URL of page i.
 func (s *Site) PageURL(i int) string { return fmt.Sprintf("http://%s/page/%d", s.ln.Addr(), i) }
 
-// PageHTML is the body of page i.
+// A template is a page cut where each copy gets its marker word: after the
+// first <title> and after the first <p>. Serving a copy writes the pieces
+// (a static origin's cost, not four copies of the page per request).
+type template struct {
+	html []byte
+	cuts []int // offsets where the marker goes, ascending
+}
+
+func newTemplate(html []byte) template {
+	t := template{html: html}
+	for _, tag := range []string{"<title>", "<p>"} {
+		if i := bytes.Index(html, []byte(tag)); i >= 0 {
+			t.cuts = append(t.cuts, i+len(tag))
+		}
+	}
+	sort.Ints(t.cuts)
+	return t
+}
+
+// marker is the word that makes page i a distinct article with a distinct
+// body hash.
+func marker(i int) string { return "benchword" + strconv.Itoa(i) + " " }
+
+// size is the length of page i built from t.
+func (t template) size(i int) int { return len(t.html) + len(t.cuts)*len(marker(i)) }
+
+// write writes page i built from t.
+func (t template) write(w io.Writer, i int) error {
+	m, prev := []byte(marker(i)), 0
+	for _, c := range t.cuts {
+		if _, err := w.Write(t.html[prev:c]); err != nil {
+			return err
+		}
+		if _, err := w.Write(m); err != nil {
+			return err
+		}
+		prev = c
+	}
+	_, err := w.Write(t.html[prev:])
+	return err
+}
+
+// PageHTML is the body of page i: its template with the word
+// "benchword<i>" after the first <title> and the first <p>.
 func (s *Site) PageHTML(i int) []byte {
-	t := string(s.templates[i%len(s.templates)])
-	marker := "benchword" + strconv.Itoa(i)
-	// A unique word in the title and the first paragraph makes each copy a
-	// distinct article with a distinct body hash.
-	t = strings.Replace(t, "<title>", "<title>"+marker+" ", 1)
-	t = strings.Replace(t, "<p>", "<p>"+marker+" ", 1)
-	return []byte(t)
+	t := s.templates[i%len(s.templates)]
+	var b bytes.Buffer
+	b.Grow(t.size(i))
+	_ = t.write(&b, i)
+	return b.Bytes()
 }
 
 func (s *Site) feed(w http.ResponseWriter, r *http.Request) {
@@ -127,6 +174,8 @@ func (s *Site) page(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	t := s.templates[i%len(s.templates)]
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = w.Write(s.PageHTML(i))
+	w.Header().Set("Content-Length", strconv.Itoa(t.size(i)))
+	_ = t.write(w, i)
 }

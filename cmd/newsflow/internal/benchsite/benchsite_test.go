@@ -64,3 +64,37 @@ func TestFeedsRevealPagesAtTheRate(t *testing.T) {
 		t.Errorf("pages are not distinct copies:\n%s\n%s", a, b)
 	}
 }
+
+// A copy is its template with the marker after the first <title> and the
+// first <p>, served with its length, as PageHTML says.
+func TestPageIsTheTemplateWithItsMarker(t *testing.T) {
+	templates := [][]byte{
+		[]byte("<html><head><title>T</title></head><body><p>One</p><p>Two</p></body></html>"),
+		[]byte("<p>first</p><title>late</title>"),
+		[]byte("no tags at all"),
+	}
+	s, err := Start(templates, 1, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	want := []string{
+		"<html><head><title>benchword0 T</title></head><body><p>benchword0 One</p><p>Two</p></body></html>",
+		"<p>benchword1 first</p><title>benchword1 late</title>",
+		"no tags at all",
+	}
+	for i, w := range want {
+		if got := string(s.PageHTML(i)); got != w {
+			t.Errorf("PageHTML(%d) = %q, want %q", i, got, w)
+		}
+		resp, err := http.Get(s.PageURL(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(body) != w || resp.ContentLength != int64(len(w)) {
+			t.Errorf("GET page %d = %q (Content-Length %d), want %q", i, body, resp.ContentLength, w)
+		}
+	}
+}
