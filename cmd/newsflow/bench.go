@@ -153,6 +153,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	pprof.StopCPUProfile()
 	cpu := cpuTime() - cpu0
 	peak := rss()
+	byStage, serr := readStageCPU(prof.Name())
 	if hp, err := os.Create(filepath.Join(*out, "heap.pprof")); err == nil {
 		_ = pprof.WriteHeapProfile(hp)
 		hp.Close()
@@ -181,6 +182,11 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "elapsed:             %8.2f s (first poll to last article indexed)\n", elapsed.Seconds())
 	fmt.Fprintf(stdout, "CPU per article:     %8.2f ms (this process)\n", 1000*cpu.Seconds()/float64(n))
+	if serr != nil {
+		fmt.Fprintf(stderr, "bench: %v\n", serr)
+	} else {
+		writeStageCPU(stdout, cpuStages, byStage, n)
+	}
 	for _, st := range stages {
 		fmt.Fprintf(stdout, "  %-8s process:  %8.2f ms CPU per article, peak RSS %.1f MiB\n", st.name, 1000*st.cpu.Seconds()/float64(n), float64(st.maxRSS)/(1<<20))
 	}

@@ -39,7 +39,7 @@ func TestBenchCommandSmoke(t *testing.T) {
 			if code := cli(context.Background(), args, &stdout, &stderr); code != 0 {
 				t.Fatalf("exit %d: %s %s", code, stdout.String(), stderr.String())
 			}
-			for _, want := range append(tc.wants, "parser alone:", "end to end:", "fetched→published:", "fetched→searchable:  p50", "bytes on NATS:") {
+			for _, want := range append(tc.wants, "parser alone:", "end to end:", "fetched→published:", "fetched→searchable:  p50", "bytes on NATS:", "parser: extraction") {
 				if !strings.Contains(stdout.String(), want) {
 					t.Errorf("output lacks %q:\n%s", want, stdout.String())
 				}
