@@ -94,14 +94,14 @@ func startProcesses(ctx context.Context, r *runFlags, dir string, backlog int, s
 	}
 	js, err := jetstream.New(nc)
 	if err == nil {
-		err = service.EnsureStreams(ctx, js, service.DefaultStreamOptions())
+		err = service.EnsureStreams(ctx, js, r.app.StreamOptions())
 	}
 	if err != nil {
 		srv.Stop()
 		return nil, err
 	}
 	url := srv.ClientURL()
-	common := []string{"--nats-url", url, "--http", "", "--log-level", "warn"}
+	common := []string{"--nats-url", url, "--http", "", "--log-level", "warn", "--stream-compression", r.app.StreamCompression}
 	p := &processes{srv: srv, js: js, cmds: map[string]*exec.Cmd{}, order: []string{"fetcher", "parser", "indexer"}, backlog: backlog, log: stderr}
 	args := map[string][]string{
 		"fetcher": {"--feed", strings.Join(r.app.Fetcher.Feeds, ","), "--allow-private-networks", "--host-delay", "0s", "--host-concurrency", "0",

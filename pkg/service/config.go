@@ -63,6 +63,9 @@ type Common struct {
 	// StreamReplicas is the replica count of provisioned streams: 1 on one
 	// server, 3 on a cluster.
 	StreamReplicas int
+	// StreamCompression is how provisioned page and article streams are
+	// stored: s2 (or empty) or none; see StreamOptions.Uncompressed.
+	StreamCompression string
 	// NATSInboxPrefix replaces _INBOX for this connection's replies, so a
 	// least-privilege user may subscribe to its own inboxes only.
 	NATSInboxPrefix string
@@ -78,6 +81,7 @@ func (c *Common) RegisterFlags(fs *flag.FlagSet, defaultHTTP string) {
 	fs.StringVar(&c.HTTPAddr, "http", defaultHTTP, "address for /healthz, /readyz and /metrics (empty: off)")
 	fs.BoolVar(&c.Provision, "provision", true, "create or update the JetStream streams and consumers at start")
 	fs.IntVar(&c.StreamReplicas, "stream-replicas", 1, "replicas of provisioned streams and buckets (1, or 3 on a cluster)")
+	fs.StringVar(&c.StreamCompression, "stream-compression", CompressionS2, "page and article streams: s2 (a quarter of the disk) or none (about 10% less CPU under a backlog)")
 	fs.StringVar(&c.NATSInboxPrefix, "nats-inbox-prefix", "", "reply subject prefix instead of _INBOX (match the user's permissions)")
 }
 
@@ -95,6 +99,9 @@ func (c *Common) Validate() error {
 	}
 	if c.StreamReplicas < 0 || c.StreamReplicas > 5 {
 		errs = append(errs, fmt.Errorf("stream-replicas %d: want 1 to 5", c.StreamReplicas))
+	}
+	if _, err := ParseCompression(c.StreamCompression); err != nil {
+		errs = append(errs, err)
 	}
 	if c.LogFormat != "json" && c.LogFormat != "console" {
 		errs = append(errs, fmt.Errorf("log-format %q: want json or console", c.LogFormat))

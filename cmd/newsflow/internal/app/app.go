@@ -39,10 +39,19 @@ type Config struct {
 	// takes nothing but publishes about 11x slower.
 	SyncInterval time.Duration
 	SyncAlways   bool
+	// StreamCompression is service.Common's: s2 (or empty) or none.
+	StreamCompression string
 	// Fetcher, Parser and Indexer configure the services.
 	Fetcher fetcher.Config
 	Parser  parser.Config
 	Indexer indexer.Config
+}
+
+// StreamOptions are the streams the process provisions.
+func (c *Config) StreamOptions() service.StreamOptions {
+	o := service.DefaultStreamOptions()
+	o.Uncompressed, _ = service.ParseCompression(c.StreamCompression) // Validate reports a bad value
+	return o
 }
 
 // Validate reports what is wrong with c.
@@ -53,6 +62,9 @@ func (c *Config) Validate() error {
 	}
 	if c.HTTPAddr == "" {
 		errs = append(errs, errors.New("http address is empty"))
+	}
+	if _, err := service.ParseCompression(c.StreamCompression); err != nil {
+		errs = append(errs, err)
 	}
 	errs = append(errs, c.Fetcher.Validate(), c.Parser.Validate(), c.Indexer.Validate())
 	return errors.Join(errs...)
@@ -109,7 +121,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (a *App, err error) {
 	if a.js, err = jetstream.New(a.nc); err != nil {
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
-	if err := service.EnsureStreams(ctx, a.js, service.DefaultStreamOptions()); err != nil {
+	if err := service.EnsureStreams(ctx, a.js, cfg.StreamOptions()); err != nil {
 		return nil, err
 	}
 	a.Registry = service.NewRegistry()
