@@ -86,8 +86,9 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	// 1. The parser alone, on the same pages, with as many workers as the
-	// pipeline's parser gets.
-	parseRate, err := parserAlone(site, r.app.Parser.Workers)
+	// pipeline's parser gets; again after the pipeline (step 3), since the
+	// machine's speed drifts during a run.
+	parseBefore, err := parserAlone(site, r.app.Parser.Workers)
 	if err != nil {
 		return err
 	}
@@ -171,10 +172,16 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if ferr != nil {
 		return ferr
 	}
+	// 3. The parser alone once more: the baseline is the mean of the two.
+	parseAfter, err := parserAlone(site, r.app.Parser.Workers)
+	if err != nil {
+		return err
+	}
+	parseRate := (parseBefore + parseAfter) / 2
 
 	e2eRate := float64(n) / elapsed.Seconds()
 	fmt.Fprintf(stdout, "newsflow bench: %d feeds × %d pages = %d articles (%d page templates, %.0f KiB on average), GOMAXPROCS=%d\n", *feeds, *perFeed, n, len(templates), avgKiB(templates), runtime.GOMAXPROCS(0))
-	fmt.Fprintf(stdout, "parser alone:        %8.1f pages/s\n", parseRate)
+	fmt.Fprintf(stdout, "parser alone:        %8.1f pages/s  (before the pipeline %.1f, after %.1f)\n", parseRate, parseBefore, parseAfter)
 	if *rate > 0 {
 		fmt.Fprintf(stdout, "end to end:          %8.1f articles/s  (pages offered at %g/s: a freshness run, not a throughput one)\n", e2eRate, *rate)
 	} else {
