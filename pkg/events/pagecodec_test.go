@@ -10,13 +10,14 @@ import (
 	"time"
 )
 
-// stdEncode is Encode without the page fast path: the reference.
-func stdEncode(t testing.TB, p *Page) []byte {
+// stdEncode is encoding/json as Encode sets it up (no HTML escaping),
+// without the page fast path: the reference.
+func stdEncode(t testing.TB, v any) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(p); err != nil {
+	if err := enc.Encode(v); err != nil {
 		t.Fatal(err)
 	}
 	return bytes.TrimRight(buf.Bytes(), "\n")
@@ -136,13 +137,7 @@ func TestAppendJSONStringIsEncodingJSONs(t *testing.T) {
 
 func checkAppendJSONString(t *testing.T, s string) {
 	t.Helper()
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(s); err != nil {
-		t.Fatal(err)
-	}
-	want := strings.TrimSuffix(buf.String(), "\n")
+	want := string(stdEncode(t, s))
 	if got := `"` + string(appendJSONString(nil, s)) + `"`; got != want {
 		t.Fatalf("appendJSONString(%q) = %s, encoding/json writes %s", s, got, want)
 	}

@@ -9,23 +9,14 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/newsflow/newsflow/pkg/events"
 	"github.com/newsflow/newsflow/pkg/service"
-	"github.com/newsflow/newsflow/pkg/service/embedded"
+	"github.com/newsflow/newsflow/pkg/service/servicetest"
 )
 
 // --stream-compression reaches the page and article streams, an existing
 // stream switches both ways on the next provisioning, and what it held
 // stays readable.
 func TestStreamCompressionFlag(t *testing.T) {
-	srv := embedded.ForTest(t)
-	nc, err := srv.Connect(t.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := servicetest.JetStream(t) // provisioned with the defaults
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	provision := func(args ...string) {
