@@ -20,6 +20,12 @@ func Encode(m Message) ([]byte, error) {
 	if p, ok := m.(*Page); ok {
 		return encodePage(p)
 	}
+	return encodeJSON(m)
+}
+
+// encodeJSON is encoding/json's output for m, HTML not escaped, without the
+// trailing newline.
+func encodeJSON(m Message) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

@@ -25,18 +25,14 @@ import (
 // writes the escaped HTML between its quotes.
 const htmlMember = `,"html":""`
 
-// encodePage returns what Encode's json.Encoder (SetEscapeHTML(false))
-// writes for p, without the trailing newline.
+// encodePage returns encodeJSON(p).
 func encodePage(p *Page) ([]byte, error) {
 	shell := *p
 	shell.HTML = ""
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(&shell); err != nil {
-		return nil, fmt.Errorf("encode %s: %w", p.EventType(), err)
+	b, err := encodeJSON(&shell)
+	if err != nil {
+		return nil, err
 	}
-	b := bytes.TrimRight(buf.Bytes(), "\n")
 	// The first match is the top-level member: only ID, URLs, status,
 	// content type and time come before it, and a quote inside an encoded
 	// string is always escaped, so the pattern cannot start inside one.
