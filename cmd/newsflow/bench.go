@@ -19,8 +19,11 @@ import (
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/benchsite"
 	"github.com/newsflow/newsflow/cmd/newsflow/internal/demo"
 	"github.com/newsflow/newsflow/pkg/events"
+	"github.com/newsflow/newsflow/pkg/service"
+	"github.com/newsflow/newsflow/pkg/service/embedded"
 	"github.com/newsflow/newsflow/services/parser"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
 )
 
 // benchPages are the bundled pages the benchmark copies: real-looking
@@ -178,6 +181,12 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	parseRate := (parseBefore + parseAfter) / 2
+	var serviceRate float64
+	if *rate == 0 {
+		if serviceRate, err = parserService(ctx, r, site); err != nil {
+			return err
+		}
+	}
 
 	e2eRate := float64(n) / elapsed.Seconds()
 	fmt.Fprintf(stdout, "newsflow bench: %d feeds × %d pages = %d articles (%d page templates, %.0f KiB on average), GOMAXPROCS=%d\n", *feeds, *perFeed, n, len(templates), avgKiB(templates), runtime.GOMAXPROCS(0))
@@ -186,6 +195,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "end to end:          %8.1f articles/s  (pages offered at %g/s: a freshness run, not a throughput one)\n", e2eRate, *rate)
 	} else {
 		fmt.Fprintf(stdout, "end to end:          %8.1f articles/s  (%.0f%% of the parser alone)\n", e2eRate, 100*e2eRate/parseRate)
+		fmt.Fprintf(stdout, "parser service:      %8.1f pages/s  (alone from NEWS_PAGES to NEWS_ARTICLES; end to end is %.0f%% of it)\n", serviceRate, 100*e2eRate/serviceRate)
 	}
 	fmt.Fprintf(stdout, "elapsed:             %8.2f s (first poll to last article indexed)\n", elapsed.Seconds())
 	fmt.Fprintf(stdout, "CPU per article:     %8.2f ms (this process)\n", 1000*cpu.Seconds()/float64(n))
@@ -245,9 +255,7 @@ func parserAlone(site *benchsite.Site, workers int) (float64, error) {
 	// fetcher's work, not the parser's, so it happens before the clock starts.
 	pages := make([][]byte, n)
 	for i := range pages {
-		u := site.PageURL(i)
-		id, _ := events.ArticleID(u)
-		data, err := events.Encode(&events.Page{SchemaVersion: events.SchemaVersion, ID: id, URL: u, StatusCode: 200, FetchedAt: time.Now(), HTML: string(site.PageHTML(i))})
+		data, err := events.Encode(benchPage(site, i))
 		if err != nil {
 			return 0, fmt.Errorf("parser alone: %w", err)
 		}
@@ -292,6 +300,76 @@ func parserAlone(site *benchsite.Site, workers int) (float64, error) {
 		return 0, fmt.Errorf("parser alone: %w", firstErr)
 	}
 	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// benchPage is page i of site as the fetcher would publish it.
+func benchPage(site *benchsite.Site, i int) *events.Page {
+	u := site.PageURL(i)
+	id, _ := events.ArticleID(u)
+	return &events.Page{SchemaVersion: events.SchemaVersion, ID: id, URL: u, StatusCode: 200, FetchedAt: time.Now(), HTML: string(site.PageHTML(i))}
+}
+
+// parserService runs the parser service alone, as the pipeline runs it
+// but with nothing else: every page is on NEWS_PAGES of a fresh embedded
+// server before the clock starts, and the clock stops when NEWS_ARTICLES
+// holds an article for each. It returns pages per second: the parser's
+// work plus its own NATS hops (a page delivered and acked, an article
+// stored), the reference that leaves out only the fetcher and the indexer.
+func parserService(ctx context.Context, r *runFlags, site *benchsite.Site) (float64, error) {
+	dir, err := os.MkdirTemp("", "newsflow-bench-parser-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	srv, err := embedded.Start(embedded.Options{StoreDir: dir, SyncInterval: r.app.SyncInterval, SyncAlways: r.app.SyncAlways})
+	if err != nil {
+		return 0, err
+	}
+	defer srv.Stop()
+	nc, err := srv.Connect("bench-parser")
+	if err != nil {
+		return 0, err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err == nil {
+		err = service.EnsureStreams(ctx, js, r.app.StreamOptions())
+	}
+	if err != nil {
+		return 0, err
+	}
+	n := site.Pages()
+	for i := range n {
+		if err := service.Publish(ctx, js, benchPage(site, i), events.StageFetcher, nil, nil); err != nil {
+			return 0, fmt.Errorf("parser service: %w", err)
+		}
+	}
+	reg := prometheus.NewRegistry()
+	p, err := parser.New(r.app.Parser, js, zap.NewNop(), service.NewMetrics(reg), parser.WithRegisterer(reg))
+	if err != nil {
+		return 0, err
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { done <- p.Run(runCtx) }()
+	for streamMsgs(ctx, js, events.StreamArticles) < uint64(n) {
+		select {
+		case err := <-done:
+			stop()
+			return 0, fmt.Errorf("parser service stopped early: %v", err)
+		case <-ctx.Done():
+		case <-time.After(20 * time.Millisecond):
+			continue
+		}
+		stop()
+		<-done
+		return 0, fmt.Errorf("parser service: %w", ctx.Err())
+	}
+	elapsed := time.Since(start)
+	stop()
+	<-done
+	return float64(n) / elapsed.Seconds(), nil
 }
 
 func avgKiB(pages [][]byte) float64 {

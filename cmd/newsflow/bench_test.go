@@ -28,7 +28,7 @@ func TestBenchCommandSmoke(t *testing.T) {
 		args  []string
 		wants []string
 	}{
-		{"burst", nil, []string{"6 articles (5 page templates", "% of the parser alone"}},
+		{"burst", nil, []string{"6 articles (5 page templates", "% of the parser alone", "parser service:"}},
 		{"pages from a directory", []string{"--pages", pages}, []string{"6 articles (1 page templates"}},
 		{"steady rate", []string{"--rate", "20"}, []string{"pages offered at 20/s"}},
 	} {

@@ -25,6 +25,7 @@ func TestStageCPUChargesTheFirstMatchingStage(t *testing.T) {
 		{[]string{"net/http.(*persistConn).readLoop"}, 1, "fetcher"},
 		{[]string{"net/http.(*conn).serve"}, 1, "origin site"},
 		{[]string{"github.com/nats-io/nats-server/v2/server.(*fileStore).StoreMsg"}, 6, "NATS server"},
+		{[]string{"github.com/klauspost/compress/s2.encodeBlockAsm4MB", "github.com/klauspost/compress/s2.(*Writer).writeFull.func1"}, 2, "NATS server"},
 		{[]string{"github.com/nats-io/nats.go.(*Conn).readLoop"}, 1, "NATS client"},
 		{[]string{"runtime.scanobject", "runtime.gcBgMarkWorker"}, 2, "GC"},
 		{[]string{"runtime.futex", "runtime.schedule"}, 7, "other"},
