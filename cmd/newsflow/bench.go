@@ -353,22 +353,27 @@ func parserService(ctx context.Context, r *runFlags, site *benchsite.Site) (floa
 	done := make(chan error, 1)
 	start := time.Now()
 	go func() { done <- p.Run(runCtx) }()
-	for streamMsgs(ctx, js, events.StreamArticles) < uint64(n) {
+	stopped := false // Run returned before the articles were all there
+	var runErr error
+	for !stopped && ctx.Err() == nil && streamMsgs(ctx, js, events.StreamArticles) < uint64(n) {
 		select {
-		case err := <-done:
-			stop()
-			return 0, fmt.Errorf("parser service stopped early: %v", err)
+		case runErr = <-done:
+			stopped = true
 		case <-ctx.Done():
 		case <-time.After(20 * time.Millisecond):
-			continue
 		}
-		stop()
-		<-done
-		return 0, fmt.Errorf("parser service: %w", ctx.Err())
 	}
 	elapsed := time.Since(start)
 	stop()
-	<-done
+	if !stopped {
+		<-done
+	}
+	switch {
+	case stopped:
+		return 0, fmt.Errorf("parser service stopped early: %v", runErr)
+	case ctx.Err() != nil:
+		return 0, fmt.Errorf("parser service: %w", ctx.Err())
+	}
 	return float64(n) / elapsed.Seconds(), nil
 }
 
