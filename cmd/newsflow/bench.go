@@ -172,6 +172,8 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		fmt.Fprintf(stderr, "bench: stopping the pipeline: %v\n", err)
 	}
+	// On disk once the server has stopped: sealed blocks are compressed.
+	disk := storeBytes(filepath.Join(r.app.DataDir, "nats"), events.StreamItems, events.StreamPages, events.StreamArticles)
 	if ferr != nil {
 		return ferr
 	}
@@ -210,7 +212,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "fetched→published:   p50 %v  p99 %v\n", fresh.p50.Round(time.Millisecond), fresh.p99.Round(time.Millisecond))
 	fmt.Fprintf(stdout, "fetched→searchable:  %s\n", searchable)
 	fmt.Fprintf(stdout, "peak RSS:            %8.1f MiB (this process while the pipeline ran)\n", float64(peak)/(1<<20))
-	fmt.Fprintf(stdout, "bytes on NATS:       %8.0f per article (items + pages + articles, stored)\n", float64(bytes)/float64(n))
+	fmt.Fprintf(stdout, "bytes on NATS:       %8.0f per article (items + pages + articles, stored; %.0f on disk)\n", float64(bytes)/float64(n), float64(disk)/float64(n))
 	fmt.Fprintf(stdout, "profiles:            %s\n", *out)
 	return nil
 }
@@ -417,6 +419,21 @@ func streamBytes(ctx context.Context, js jetstream.JetStream, names ...string) u
 		if s, err := js.Stream(ctx, name); err == nil {
 			if info, err := s.Info(ctx); err == nil {
 				total += info.State.Bytes
+			}
+		}
+	}
+	return total
+}
+
+// storeBytes is the size on disk of the named streams' message files in
+// the JetStream store under dir (0 where they cannot be read).
+func storeBytes(dir string, streams ...string) int64 {
+	var total int64
+	for _, name := range streams {
+		matches, _ := filepath.Glob(filepath.Join(dir, "jetstream", "*", "streams", name, "msgs", "*"))
+		for _, m := range matches {
+			if st, err := os.Stat(m); err == nil && st.Mode().IsRegular() {
+				total += st.Size()
 			}
 		}
 	}

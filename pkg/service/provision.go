@@ -26,7 +26,7 @@ type StreamOptions struct {
 	// Uncompressed stores pages and articles as they are instead of
 	// S2-compressed: under a backlog the pipeline spends about 10 % less
 	// CPU (the server compresses each sealed block and decompresses it for
-	// a consumer that lags), and pages take about 4 times the disk. See
+	// a consumer that lags), and the streams take about 5 times the disk. See
 	// BENCHMARKS.md.
 	Uncompressed bool
 }
@@ -57,7 +57,7 @@ func DefaultStreamOptions() StreamOptions {
 // StreamConfigs returns the configuration of every pipeline stream. Each is
 // bounded by age and bytes (a queue without a bound is an outage waiting);
 // pages and articles are S2-compressed unless o.Uncompressed, because HTML
-// compresses about 4:1.
+// compresses about 5:1.
 func StreamConfigs(o StreamOptions) []jetstream.StreamConfig {
 	if o.Replicas <= 0 {
 		o.Replicas = 1
