@@ -36,11 +36,11 @@ var cpuStages = []cpuStage{
 }
 
 // stageCPU reads a CPU profile and returns the CPU time charged to each of
-// cpuStages, plus "other" last.
-func stageCPU(r io.Reader, cpuStages []cpuStage) (map[string]time.Duration, error) {
+// stages, and to "other".
+func stageCPU(r io.Reader, stages []cpuStage) (map[string]time.Duration, error) {
 	p, err := profile.Parse(r)
 	if err != nil {
-		return nil, fmt.Errorf("cpuStage CPU: %w", err)
+		return nil, fmt.Errorf("stage CPU: %w", err)
 	}
 	cpu := -1
 	for i, st := range p.SampleType {
@@ -49,11 +49,11 @@ func stageCPU(r io.Reader, cpuStages []cpuStage) (map[string]time.Duration, erro
 		}
 	}
 	if cpu < 0 {
-		return nil, fmt.Errorf("cpuStage CPU: not a CPU profile")
+		return nil, fmt.Errorf("stage CPU: not a CPU profile")
 	}
-	out := make(map[string]time.Duration, len(cpuStages)+1)
+	out := make(map[string]time.Duration, len(stages)+1)
 	for _, s := range p.Sample {
-		out[classify(s, cpuStages)] += time.Duration(s.Value[cpu])
+		out[classify(s, stages)] += time.Duration(s.Value[cpu])
 	}
 	return out, nil
 }
@@ -68,8 +68,8 @@ func readStageCPU(file string) (map[string]time.Duration, error) {
 	return stageCPU(f, cpuStages)
 }
 
-func classify(s *profile.Sample, cpuStages []cpuStage) string {
-	for _, st := range cpuStages {
+func classify(s *profile.Sample, stages []cpuStage) string {
+	for _, st := range stages {
 		for _, loc := range s.Location {
 			for _, line := range loc.Line {
 				if line.Function == nil {
@@ -86,10 +86,10 @@ func classify(s *profile.Sample, cpuStages []cpuStage) string {
 	return "other"
 }
 
-// writeStageCPU prints the CPU per article of each cpuStage and of "other".
-func writeStageCPU(w io.Writer, cpuStages []cpuStage, byStage map[string]time.Duration, articles int) {
+// writeStageCPU prints the CPU per article of each stage and of "other".
+func writeStageCPU(w io.Writer, stages []cpuStage, byStage map[string]time.Duration, articles int) {
 	fmt.Fprintf(w, "CPU per article by stage (this process's profile):\n")
-	for _, st := range append(cpuStages[:len(cpuStages):len(cpuStages)], cpuStage{name: "other"}) {
+	for _, st := range append(stages[:len(stages):len(stages)], cpuStage{name: "other"}) {
 		d := byStage[st.name]
 		fmt.Fprintf(w, "  %-20s %6.2f ms\n", st.name, float64(d)/1e6/float64(articles))
 	}

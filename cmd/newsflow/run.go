@@ -45,7 +45,7 @@ func newRunFlags(name, defaultHTTP, defaultNATS string, stderr io.Writer) *runFl
 		return nil
 	})
 	r.app.SyncInterval = time.Second
-	fs.StringVar(&r.app.StreamCompression, "stream-compression", service.CompressionS2, "page and article streams: s2 (a fifth of the disk) or none (about 10% less CPU under a backlog)")
+	fs.StringVar(&r.app.StreamCompression, "stream-compression", service.CompressionS2, service.CompressionUsage)
 	r.logs.RegisterLogFlags(fs)
 	r.app.Fetcher.RegisterFlags(fs)
 	r.app.Parser.RegisterFlags(fs)

@@ -81,7 +81,7 @@ func (c *Common) RegisterFlags(fs *flag.FlagSet, defaultHTTP string) {
 	fs.StringVar(&c.HTTPAddr, "http", defaultHTTP, "address for /healthz, /readyz and /metrics (empty: off)")
 	fs.BoolVar(&c.Provision, "provision", true, "create or update the JetStream streams and consumers at start")
 	fs.IntVar(&c.StreamReplicas, "stream-replicas", 1, "replicas of provisioned streams and buckets (1, or 3 on a cluster)")
-	fs.StringVar(&c.StreamCompression, "stream-compression", CompressionS2, "page and article streams: s2 (a fifth of the disk) or none (about 10% less CPU under a backlog)")
+	fs.StringVar(&c.StreamCompression, "stream-compression", CompressionS2, CompressionUsage)
 	fs.StringVar(&c.NATSInboxPrefix, "nats-inbox-prefix", "", "reply subject prefix instead of _INBOX (match the user's permissions)")
 }
 

@@ -35,6 +35,8 @@ type StreamOptions struct {
 const (
 	CompressionS2   = "s2"
 	CompressionNone = "none"
+	// CompressionUsage is the --stream-compression flag's help.
+	CompressionUsage = "page and article streams: s2 (a fifth of the disk) or none (about 10% less CPU under a backlog)"
 )
 
 // ParseCompression reads a --stream-compression value: s2 (or empty, the

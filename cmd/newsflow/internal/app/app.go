@@ -49,9 +49,7 @@ type Config struct {
 
 // StreamOptions are the streams the process provisions.
 func (c *Config) StreamOptions() service.StreamOptions {
-	o := service.DefaultStreamOptions()
-	o.Uncompressed, _ = service.ParseCompression(c.StreamCompression) // Validate reports a bad value
-	return o
+	return service.Common{StreamCompression: c.StreamCompression}.StreamOptions()
 }
 
 // Validate reports what is wrong with c.
